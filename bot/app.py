@@ -1,0 +1,239 @@
+"""The core: parses and checks a command, runs it in one transaction, and returns a neutral reply."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.arguments import convert
+from bot.commands import build_registry
+from bot.content import Content, load_content
+from bot.context import Caller, Context
+from bot.errors import UserError
+from bot.members import ensure_community, ensure_member
+from bot.registry import Command, Registry
+from bot.replies import Reply, Tone
+from bot.settings import Settings
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.models import Community, Member
+from bot.text import defuse_mentions, shorten
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+AfterCommand = Callable[[Caller, Command, Reply], Awaitable[None]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    raw_args: dict[str, str]
+
+
+class StudyBot:
+    """One core per process. Adapters hold it and call `run_line` or `run`; it never calls them."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        content: Content,
+        engine: AsyncEngine,
+        *,
+        clock: Clock = utc_now,
+        registry: Registry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.content = content
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self.clock = clock
+        self.registry = registry or build_registry()
+        self.after_command: list[AfterCommand] = []
+
+    @classmethod
+    async def create(cls, settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> StudyBot:
+        """Load content, open the database and bring its schema up to date."""
+        from bot.storage.migrate import upgrade
+
+        content = load_content(settings.content_dir)
+        engine = create_engine(settings.database_url.get_secret_value())
+        if migrate:
+            await upgrade(engine)
+        return cls(settings, content, engine, clock=clock)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # ---- parsing -------------------------------------------------------------------------------
+
+    def parse_line(self, line: str) -> Parsed | Reply:
+        """Split `/roadmap done http` into a command and its raw arguments, or answer with help."""
+        words = line.strip().removeprefix("/").split()
+        if not words:
+            return self.help_reply(None, "Type a command, for example `/roadmap next`.")
+        command, used = self.registry.match(words)
+        if command is None:
+            return self._unknown(words)
+        raw: dict[str, str] = {}
+        rest = words[used:]
+        for arg in command.arguments:
+            if not rest:
+                break
+            if arg.rest:
+                # Keep the original spacing and newlines of free text.
+                raw[arg.name] = _remainder(line, len(words) - len(rest))
+                rest = []
+                break
+            raw[arg.name] = rest.pop(0)
+        if rest:
+            return Reply(text=f"Too many words for `/{command.name}`. Usage: `{command.usage()}`", tone=Tone.ERROR)
+        return Parsed(command, raw)
+
+    def _unknown(self, words: list[str]) -> Reply:
+        root = words[0].lower()
+        shown = defuse_mentions(shorten(" ".join(words[:3]), 60))
+        if root in self.registry.roots():
+            return self.help_reply(root, f"`/{shown}` is not a command.")
+        return self.help_reply(None, f"I don't know `/{shown}`.")
+
+    def help_reply(self, root: str | None, note: str) -> Reply:
+        commands = self.registry.under((root,)) if root else list(self.registry)
+        items = tuple(f"`{c.usage()}` — {c.summary}" for c in commands if not c.moderator_only)
+        return Reply(text=note, title="Commands" if not root else f"/{root} commands", items=items, tone=Tone.WARNING)
+
+    # ---- running -------------------------------------------------------------------------------
+
+    async def run_line(self, caller: Caller, line: str) -> Reply:
+        parsed = self.parse_line(line)
+        if isinstance(parsed, Reply):
+            return parsed
+        return await self.run(caller, parsed.command.path, parsed.raw_args)
+
+    async def run(self, caller: Caller, path: tuple[str, ...] | str, raw_args: dict[str, str]) -> Reply:
+        """Run one command as `caller`; every failure becomes a reply, nothing is half-written."""
+        command = self.registry.get(tuple(path.split()) if isinstance(path, str) else path)
+        if command is None:
+            return self._unknown(list(path.split() if isinstance(path, str) else path))
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            reply = await self._execute(caller, command, raw_args)
+            if reply.tone is Tone.ERROR:
+                outcome = "refused"
+        except UserError as exc:
+            reply, outcome = exc.reply, "refused"
+        except (OperationalError, PoolTimeoutError, ConnectionError, OSError) as exc:
+            log.warning("database unavailable for /%s: %s", command.name, type(exc).__name__)
+            reply, outcome = _try_again(), "unavailable"
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                log.warning("database connection lost during /%s", command.name)
+                reply, outcome = _try_again(), "unavailable"
+            else:
+                log.exception("database error in /%s", command.name)
+                reply, outcome = _failed(), "error"
+        except Exception:
+            log.exception("command /%s failed", command.name)
+            reply, outcome = _failed(), "error"
+        log.info(
+            "command finished",
+            extra={
+                "community": caller.community_id,
+                "platform": caller.platform,
+                "command": command.name,
+                "outcome": outcome,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        if outcome == "ok":
+            for listener in self.after_command:
+                try:
+                    await listener(caller, command, reply)
+                except Exception:
+                    log.exception("after-command listener failed")
+        return reply
+
+    async def _execute(self, caller: Caller, command: Command, raw_args: dict[str, str]) -> Reply:
+        if caller.in_dm and command.needs_community:
+            return _dm_refusal(self.registry)
+        values = self._convert_args(command, raw_args)
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            if caller.in_dm:
+                # Read-only commands in a DM: a transient guest with no stored progress.
+                community = Community(id=None, timezone=self.settings.default_timezone, name="")
+                member = Member(id=None, display_name=caller.display_name, points=0, is_moderator=False)
+            else:
+                community = await ensure_community(session, caller, self.settings.default_timezone, now)
+                member = await ensure_member(session, community, caller, now)
+            is_moderator = bool(
+                caller.is_admin
+                or member.is_moderator
+                or (community.moderator_role_id and community.moderator_role_id in caller.roles)
+            )
+            if command.moderator_only and not is_moderator:
+                raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
+            ctx = Context(self, caller, session, community, member, now, is_moderator)
+            reply = await command.handler(ctx, values)
+            if reply.tone is Tone.ERROR:
+                # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
+                raise UserError(reply.text, reply=reply)
+            return reply
+
+    def _convert_args(self, command: Command, raw_args: dict[str, str]) -> dict[str, Any]:
+        known = {a.name for a in command.arguments}
+        unknown = set(raw_args) - known
+        if unknown:
+            raise UserError(f"`/{command.name}` has no option `{sorted(unknown)[0][:40]}`. Usage: `{command.usage()}`")
+        values: dict[str, Any] = {}
+        for arg in command.arguments:
+            raw = raw_args.get(arg.name)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                if arg.required:
+                    raise UserError(f"`/{command.name}` needs `{arg.name}`. Usage: `{command.usage()}`")
+                continue
+            if not isinstance(raw, str):
+                raw = str(raw)
+            values[arg.name] = convert(arg, raw, self.content, self.settings.default_timezone)
+        return values
+
+
+def _remainder(line: str, skip_words: int) -> str:
+    """The text of `line` after its first `skip_words` words, spacing kept."""
+    text = line.strip().removeprefix("/")
+    for _ in range(skip_words):
+        text = text.lstrip()
+        cut = len(text.split(maxsplit=1)[0])
+        text = text[cut:]
+    return text.strip()
+
+
+def _try_again() -> Reply:
+    return Reply(
+        text="The database is busy or restarting. Nothing was changed; please try again in a moment.",
+        tone=Tone.ERROR,
+    )
+
+
+def _failed() -> Reply:
+    return Reply(text="Something went wrong on my side and it has been logged. Nothing was changed.", tone=Tone.ERROR)
+
+
+def _dm_refusal(registry: Registry) -> Reply:
+    usable = ", ".join(f"`/{c.name}`" for c in registry if not c.needs_community)
+    return Reply(
+        text=f"This command works inside a community, not in a direct message. Here you can use {usable}.",
+        tone=Tone.WARNING,
+    )

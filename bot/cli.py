@@ -1,0 +1,128 @@
+"""The `studybot` command: run a platform, manage the database, check the content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studybot", description="A study-group bot for learning backend development.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    console = sub.add_parser("console", help="chat with the bot in this terminal (no tokens needed)")
+    console.add_argument("--user", default="me", help="your name in the console community (default: me)")
+    console.add_argument("--community", default="local", help="the community to act in (default: local)")
+    console.add_argument("--channel", default="general", help="the channel you type in (default: general)")
+    console.add_argument("--moderator", action="store_true", help="act as a moderator of the community")
+
+    sub.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
+    sub.add_parser("slack", help="run the Slack app (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)")
+
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_sub.add_parser("upgrade", help="apply every migration (safe to repeat)")
+
+    content = sub.add_parser("content", help="content tasks")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
+    content_sub.add_parser("check", help="validate everything in CONTENT_DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    from bot import logs
+
+    logs.setup(settings.log_level, settings.log_format, logs.secrets_of(settings))
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except SettingsError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content import ContentError, load_content
+
+    if args.command == "content":
+        try:
+            content = load_content(settings.content_dir)
+        except ContentError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print(f"content check failed: {len(exc.problems)} problem(s)", file=sys.stderr)
+            return 1
+        print(
+            f"content OK: {len(content.topics)} topics in {len(content.sections)} sections, "
+            f"{len(content.challenges)} challenges, {len(content.meetups)} meetup prompts, {len(content.trends)} trends"
+        )
+        return 0
+    if args.command == "db":
+        return await _db(args, settings)
+    return await _platform(args, settings)
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.engine import create_engine, safe_url
+    from bot.storage.migrate import upgrade
+
+    url = settings.database_url.get_secret_value()
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    except Exception as exc:
+        print(f"studybot: cannot upgrade {safe_url(url)}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"database is up to date: {safe_url(url)}")
+    return 0
+
+
+async def _platform(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import StudyBot
+    from bot.content import ContentError
+    from bot.storage.engine import safe_url
+
+    try:
+        bot = await StudyBot.create(settings)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("studybot: refusing to start with invalid content (see `studybot content check`)", file=sys.stderr)
+        return 1
+    except (OSError, ConnectionError) as exc:
+        url = safe_url(settings.database_url.get_secret_value())
+        print(f"studybot: cannot open the database {url}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "console":
+            from adapters.console import ConsoleAdapter
+
+            adapter = ConsoleAdapter(
+                bot, user=args.user, community=args.community, moderator=args.moderator, channel=args.channel
+            )
+            await adapter.run()
+            return 0
+        print(f"studybot: the {args.command} adapter is not available in this build", file=sys.stderr)
+        return 2
+    finally:
+        await bot.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Finding or creating the community and member behind a caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Caller
+from bot.storage.models import Community, Member
+from bot.text import clean, display_name
+
+
+def dialect_insert(session: AsyncSession, table: object):  # type: ignore[no-untyped-def]
+    """An INSERT that supports ON CONFLICT on both SQLite and PostgreSQL."""
+    module = postgresql if session.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
+    return module.insert(table)  # type: ignore[arg-type]
+
+
+async def ensure_community(session: AsyncSession, caller: Caller, default_tz: str, now: datetime) -> Community:
+    found = await session.scalar(
+        select(Community).where(Community.platform == caller.platform, Community.external_id == caller.community_id)
+    )
+    if found is not None:
+        name = clean(caller.community_name, max_length=100)
+        if name and name != found.name:
+            found.name = name
+        return found
+    await session.execute(
+        dialect_insert(session, Community)
+        .values(
+            platform=caller.platform,
+            external_id=caller.community_id,
+            name=clean(caller.community_name, max_length=100),
+            timezone=default_tz,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+    )
+    return await session.scalar(
+        select(Community).where(Community.platform == caller.platform, Community.external_id == caller.community_id)
+    )  # type: ignore[return-value]
+
+
+async def ensure_member(session: AsyncSession, community: Community, caller: Caller, now: datetime) -> Member:
+    name = display_name(caller.display_name)
+    found = await session.scalar(
+        select(Member).where(Member.community_id == community.id, Member.external_id == caller.user_id)
+    )
+    if found is not None:
+        if found.display_name != name:
+            found.display_name = name
+        return found
+    await session.execute(
+        dialect_insert(session, Member)
+        .values(
+            community_id=community.id,
+            external_id=caller.user_id,
+            display_name=name,
+            points=0,
+            is_moderator=False,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["community_id", "external_id"])
+    )
+    return await session.scalar(
+        select(Member).where(Member.community_id == community.id, Member.external_id == caller.user_id)
+    )  # type: ignore[return-value]
+
+
+async def find_member(session: AsyncSession, community: Community, external_id: str) -> Member | None:
+    return await session.scalar(
+        select(Member).where(Member.community_id == community.id, Member.external_id == external_id)
+    )
+
+
+async def add_points(session: AsyncSession, member: Member, delta: int) -> None:
+    """Change a member's total in the database itself, so concurrent awards never overwrite each other."""
+    await session.execute(update(Member).where(Member.id == member.id).values(points=Member.points + delta))
+    await session.refresh(member, ["points"])

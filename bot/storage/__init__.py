@@ -1,0 +1,1 @@
+"""Storage: one SQLAlchemy layer over SQLite (default) and PostgreSQL."""
