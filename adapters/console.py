@@ -110,6 +110,7 @@ class ConsoleAdapter:
 
     async def run(self, stdin: TextIO | None = None) -> None:
         stdin = stdin or sys.stdin
+        await self.bot.attach_poster(self)
         if stdin.isatty():
             await self._interactive()
             return

@@ -19,6 +19,7 @@ from bot.content import Content, load_content
 from bot.context import Caller, Context
 from bot.errors import UserError
 from bot.members import ensure_community, ensure_member
+from bot.outbound import ChannelPoster
 from bot.registry import Command, Registry
 from bot.replies import Reply, Tone
 from bot.settings import Settings
@@ -61,6 +62,9 @@ class StudyBot:
         self.clock = clock
         self.registry = registry or build_registry()
         self.after_command: list[AfterCommand] = []
+        # Adapters announce themselves once they can post; background services (the scheduler) listen.
+        self.posters: dict[str, ChannelPoster] = {}
+        self.on_poster: list[Callable[[ChannelPoster], Awaitable[None]]] = []
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> StudyBot:
@@ -75,6 +79,12 @@ class StudyBot:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def attach_poster(self, poster: ChannelPoster) -> None:
+        """Called by an adapter once it can post to channels (Discord: on ready; Slack: at start)."""
+        self.posters[poster.platform] = poster
+        for listener in self.on_poster:
+            await listener(poster)
 
     # ---- parsing -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -39,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings()
+        overrides = {}
+        if args.command == "console" and "LOG_LEVEL" not in os.environ:
+            # The console is a conversation on stdout: only warnings and errors go to stderr.
+            overrides["log_level"] = "WARNING"
+        settings = load_settings(**overrides)
     except SettingsError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
