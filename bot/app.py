@@ -25,7 +25,7 @@ from bot.replies import Reply, Tone
 from bot.settings import Settings
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.models import Community, Member
-from bot.text import defuse_mentions, shorten
+from bot.text import defuse, shorten
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +112,11 @@ class StudyBot:
         return Parsed(command, raw)
 
     def _unknown(self, words: list[str]) -> Reply:
+        words = [w for w in words if isinstance(w, str) and w.strip()]
+        if not words:
+            return self.help_reply(None, "Type a command, for example `/roadmap next`.")
         root = words[0].lower()
-        shown = defuse_mentions(shorten(" ".join(words[:3]), 60))
+        shown = defuse(shorten(" ".join(words[:3]), 60))
         if root in self.registry.roots():
             return self.help_reply(root, f"`/{shown}` is not a command.")
         return self.help_reply(None, f"I don't know `/{shown}`.")
@@ -133,9 +136,10 @@ class StudyBot:
 
     async def run(self, caller: Caller, path: tuple[str, ...] | str, raw_args: dict[str, str]) -> Reply:
         """Run one command as `caller`; every failure becomes a reply, nothing is half-written."""
-        command = self.registry.get(tuple(path.split()) if isinstance(path, str) else path)
+        words = path.split() if isinstance(path, str) else list(path)
+        command = self.registry.get(tuple(words))
         if command is None:
-            return self._unknown(list(path.split() if isinstance(path, str) else path))
+            return self._unknown(words)
         started = time.perf_counter()
         outcome = "ok"
         try:
@@ -206,7 +210,8 @@ class StudyBot:
         known = {a.name for a in command.arguments}
         unknown = set(raw_args) - known
         if unknown:
-            raise UserError(f"`/{command.name}` has no option `{sorted(unknown)[0][:40]}`. Usage: `{command.usage()}`")
+            name = defuse(shorten(str(sorted(unknown, key=str)[0]), 40))
+            raise UserError(f"`/{command.name}` has no option “{name}”. Usage: `{command.usage()}`")
         values: dict[str, Any] = {}
         for arg in command.arguments:
             raw = raw_args.get(arg.name)
@@ -214,6 +219,9 @@ class StudyBot:
                 if arg.required:
                     raise UserError(f"`/{command.name}` needs `{arg.name}`. Usage: `{command.usage()}`")
                 continue
+            if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+                # Platforms hand over strings and numbers; anything else is a malformed request.
+                raise UserError(f"`{arg.name}` must be text or a number. Usage: `{command.usage()}`")
             if not isinstance(raw, str):
                 raw = str(raw)
             values[arg.name] = convert(arg, raw, self.content, self.settings.default_timezone)

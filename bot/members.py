@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Caller
 from bot.storage.models import Community, Member
-from bot.text import clean, display_name
+from bot.text import display_name, safe_name
 
 
 def dialect_insert(session: AsyncSession, table: object):  # type: ignore[no-untyped-def]
@@ -24,7 +24,7 @@ async def ensure_community(session: AsyncSession, caller: Caller, default_tz: st
         select(Community).where(Community.platform == caller.platform, Community.external_id == caller.community_id)
     )
     if found is not None:
-        name = clean(caller.community_name, max_length=100)
+        name = safe_name(caller.community_name, 100)
         if name and name != found.name:
             found.name = name
         return found
@@ -33,7 +33,7 @@ async def ensure_community(session: AsyncSession, caller: Caller, default_tz: st
         .values(
             platform=caller.platform,
             external_id=caller.community_id,
-            name=clean(caller.community_name, max_length=100),
+            name=safe_name(caller.community_name, 100),
             timezone=default_tz,
             created_at=now,
         )
