@@ -143,17 +143,20 @@ class StudyBot:
         started = time.perf_counter()
         outcome = "ok"
         try:
-            reply = await self._execute(caller, command, raw_args)
+            reply = await self._execute_once_more_if_safe(caller, command, raw_args)
             if reply.tone is Tone.ERROR:
                 outcome = "refused"
         except UserError as exc:
             reply, outcome = exc.reply, "refused"
+        except _CommitUnknown:
+            log.warning("database connection lost while committing /%s", command.name)
+            reply, outcome = _commit_unknown(), "unavailable"
         except (OperationalError, PoolTimeoutError, ConnectionError, OSError) as exc:
             log.warning("database unavailable for /%s: %s", command.name, type(exc).__name__)
             reply, outcome = _try_again(), "unavailable"
         except DBAPIError as exc:
-            if exc.connection_invalidated:
-                log.warning("database connection lost during /%s", command.name)
+            if _repeatable(exc):
+                log.warning("database connection lost or deadlock during /%s", command.name)
                 reply, outcome = _try_again(), "unavailable"
             else:
                 log.exception("database error in /%s", command.name)
@@ -179,32 +182,56 @@ class StudyBot:
                     log.exception("after-command listener failed")
         return reply
 
+    async def _execute_once_more_if_safe(self, caller: Caller, command: Command, raw_args: dict[str, str]) -> Reply:
+        """Run the command; if its connection died (or it lost a deadlock) before commit, run it once more.
+
+        The failed attempt was rolled back by the server, so running it again cannot write twice. A failure
+        while committing is never repeated: whether that commit landed is unknown.
+        """
+        try:
+            return await self._execute(caller, command, raw_args)
+        except _SafeToRepeat:
+            log.warning("database connection lost or deadlock during /%s; running it once more", command.name)
+            try:
+                return await self._execute(caller, command, raw_args)
+            except _SafeToRepeat as second:
+                raise second.cause from None
+
     async def _execute(self, caller: Caller, command: Command, raw_args: dict[str, str]) -> Reply:
         if caller.in_dm and command.needs_community:
             return _dm_refusal(self.registry)
         values = self._convert_args(command, raw_args)
         now = self.clock()
-        async with self.sessions() as session, session.begin():
-            if caller.in_dm:
-                # Read-only commands in a DM: a transient guest with no stored progress.
-                community = Community(id=None, timezone=self.settings.default_timezone, name="")
-                member = Member(id=None, display_name=caller.display_name, points=0, is_moderator=False)
-            else:
-                community = await ensure_community(session, caller, self.settings.default_timezone, now)
-                member = await ensure_member(session, community, caller, now)
-            is_moderator = bool(
-                caller.is_admin
-                or member.is_moderator
-                or (community.moderator_role_id and community.moderator_role_id in caller.roles)
-            )
-            if command.moderator_only and not is_moderator:
-                raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
-            ctx = Context(self, caller, session, community, member, now, is_moderator)
-            reply = await command.handler(ctx, values)
-            if reply.tone is Tone.ERROR:
-                # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
-                raise UserError(reply.text, reply=reply)
-            return reply
+        committing = False
+        try:
+            async with self.sessions() as session, session.begin():
+                if caller.in_dm:
+                    # Read-only commands in a DM: a transient guest with no stored progress.
+                    community = Community(id=None, timezone=self.settings.default_timezone, name="")
+                    member = Member(id=None, display_name=caller.display_name, points=0, is_moderator=False)
+                else:
+                    community = await ensure_community(session, caller, self.settings.default_timezone, now)
+                    member = await ensure_member(session, community, caller, now)
+                is_moderator = bool(
+                    caller.is_admin
+                    or member.is_moderator
+                    or (community.moderator_role_id and community.moderator_role_id in caller.roles)
+                )
+                if command.moderator_only and not is_moderator:
+                    raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
+                ctx = Context(self, caller, session, community, member, now, is_moderator)
+                reply = await command.handler(ctx, values)
+                if reply.tone is Tone.ERROR:
+                    # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
+                    raise UserError(reply.text, reply=reply)
+                committing = True  # leaving the block commits
+        except DBAPIError as exc:
+            if committing and exc.connection_invalidated:
+                raise _CommitUnknown() from exc
+            if not committing and _repeatable(exc):
+                raise _SafeToRepeat(exc) from exc
+            raise
+        return reply
 
     def _convert_args(self, command: Command, raw_args: dict[str, str]) -> dict[str, Any]:
         known = {a.name for a in command.arguments}
@@ -228,6 +255,27 @@ class StudyBot:
         return values
 
 
+class _SafeToRepeat(Exception):
+    """A transaction failed before its commit in a way the server rolled back entirely."""
+
+    def __init__(self, cause: DBAPIError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _CommitUnknown(Exception):
+    """The connection died during COMMIT: the transaction may or may not have landed."""
+
+
+# PostgreSQL: serialization failure, deadlock detected, and the server going away (admin shutdown, crash,
+# cannot connect now). The whole transaction was rolled back, so running it again writes at most once.
+_REPEATABLE_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03"}
+
+
+def _repeatable(exc: DBAPIError) -> bool:
+    return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in _REPEATABLE_SQLSTATES
+
+
 def _remainder(line: str, skip_words: int) -> str:
     """The text of `line` after its first `skip_words` words, spacing kept."""
     text = line.strip().removeprefix("/")
@@ -241,6 +289,14 @@ def _remainder(line: str, skip_words: int) -> str:
 def _try_again() -> Reply:
     return Reply(
         text="The database is busy or restarting. Nothing was changed; please try again in a moment.",
+        tone=Tone.ERROR,
+    )
+
+
+def _commit_unknown() -> Reply:
+    return Reply(
+        text="The database connection dropped while saving, so I cannot tell whether that was saved. "
+        "Please check, and try again if it was not.",
         tone=Tone.ERROR,
     )
 
