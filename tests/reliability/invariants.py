@@ -61,3 +61,23 @@ async def check_stored_data(bot: StudyBot) -> None:
                 if isinstance(column.type, String) and column.type.length:
                     longest = await session.scalar(select(func.max(func.length(column))))
                     assert (longest or 0) <= column.type.length, f"{table.name}.{column.name} holds {longest} chars"
+
+
+async def check_awards_match_progress(bot: StudyBot) -> None:
+    """Every live award for a finished topic has its topic still marked done: the two change in one transaction."""
+    async with bot.sessions() as session:
+        live = set(
+            (
+                await session.execute(
+                    select(PointEvent.member_id, PointEvent.ref).where(
+                        PointEvent.reason == "topic_done", PointEvent.revoked_at.is_(None)
+                    )
+                )
+            ).all()
+        )
+        done = set(
+            (
+                await session.execute(select(Progress.member_id, Progress.topic_id).where(Progress.status == "done"))
+            ).all()
+        )
+    assert live <= done, f"awards without a done topic: {live - done}"

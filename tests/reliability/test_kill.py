@@ -1,0 +1,138 @@
+"""`studybot console` killed with SIGKILL in the middle of a stream of commands leaves a consistent database,
+and the next start serves as before. For real, with a subprocess, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import StudyBot
+from bot.content import Content
+from bot.settings import Settings
+from bot.storage.engine import create_engine
+from tests.databases import backends, postgres_url
+from tests.driver import FakeClock
+from tests.reliability.invariants import check_awards_match_progress, check_stored_data
+
+KILL_AFTER = (7, 40, 151)  # replies seen before the kill: early, middle, late
+
+
+def _script(content: Content) -> str:
+    """Many state changes: done, skip, undo, start over every topic, round and round."""
+    lines = []
+    rounds = 2 * max(KILL_AFTER) // len(content.topics) + 2  # far more than is read before the kill
+    for round_ in range(rounds):
+        for topic in content.topics:
+            verb = ("done", "undo", "skip", "done", "start")[(round_ + topic.index) % 5]
+            lines.append(f"/roadmap {verb} {topic.id}")
+        lines.append("/roadmap progress")
+    return "\n".join(lines) + "\n"
+
+
+async def _run_and_kill(url: str, cwd: Path, script: str, kill_after: int) -> int:
+    """Start the console, feed it the script, SIGKILL it once `kill_after` replies were printed; replies seen."""
+    # Unbuffered, so replies stream out as each command finishes.
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    env.pop("LOG_LEVEL", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", "--user", "ada",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        env=env, cwd=cwd,
+    )  # fmt: skip
+    assert proc.stdin and proc.stdout
+
+    async def feed() -> None:
+        try:
+            proc.stdin.write(script.encode())  # type: ignore[union-attr]
+            await proc.stdin.drain()  # type: ignore[union-attr]
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    feeding = asyncio.create_task(feed())
+    seen = 0
+    try:
+        async with asyncio.timeout(120):
+            while seen < kill_after:
+                line = await proc.stdout.readline()
+                assert line, "the console stopped before it was killed"
+                # Every reply to a state change is one of these; count them as they stream out.
+                if line.startswith((b"Done:", b"Skipped:", b"Undone:", b"Learning ")) or b"is already" in line:
+                    seen += 1
+            proc.send_signal(signal.SIGKILL)
+            assert await proc.wait() == -signal.SIGKILL
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        feeding.cancel()
+    return seen
+
+
+async def _check(url: str, content: Content) -> None:
+    engine = create_engine(url)
+    bot = StudyBot(Settings(_env_file=None, database_url=url), content, engine, clock=FakeClock())  # type: ignore[call-arg]
+    try:
+        await check_stored_data(bot)
+        await check_awards_match_progress(bot)
+    finally:
+        await bot.close()
+
+
+async def _serves_again(url: str, cwd: Path) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("LOG_LEVEL", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", "--user", "ada",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=env, cwd=cwd,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(b"/roadmap progress\n"), 60)
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
+@asynccontextmanager
+async def _database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database URL the subprocess can open: a file, or a database of its own on the PostgreSQL server."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'killed.db'}"
+        return
+    server = make_url(postgres_url() or "")
+    name = f"studybot_kill_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.mark.parametrize("backend", backends())
+async def test_sigkill_during_commands_leaves_the_database_consistent(
+    backend: str, tmp_path: Path, content: Content
+) -> None:
+    script = _script(content)
+    async with _database(backend, tmp_path) as url:
+        for kill_after in KILL_AFTER:
+            assert await _run_and_kill(url, tmp_path, script, kill_after) == kill_after
+            if backend == "sqlite":
+                path = make_url(url).database or ""
+                with sqlite3.connect(path) as db:  # recovers the write-ahead log left by the killed process
+                    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+            await _check(url, content)
+        assert "topics" in await _serves_again(url, tmp_path)
