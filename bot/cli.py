@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # Through logging, so the traceback passes the secret mask (Python's own hook would print it raw).
+        log.exception("studybot stopped by an unexpected error")
+        return 1
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -81,6 +85,18 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return await _platform(args, settings)
 
 
+def database_reason(exc: BaseException, settings: Settings) -> str:
+    """Why the database could not be used, in one line, with every secret masked."""
+    from bot.logs import SecretMask, secrets_of
+
+    cause = getattr(exc, "orig", None) or exc
+    for _ in range(5):  # the driver's own error, under the wrappers
+        cause = cause.__cause__ or cause
+    first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+    reason = f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
+    return SecretMask(secrets_of(settings)).mask(reason)
+
+
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.engine import create_engine, safe_url
     from bot.storage.migrate import upgrade
@@ -90,7 +106,7 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await upgrade(engine)
     except Exception as exc:
-        print(f"studybot: cannot upgrade {safe_url(url)}: {type(exc).__name__}", file=sys.stderr)
+        print(f"studybot: cannot upgrade {safe_url(url)}: {database_reason(exc, settings)}", file=sys.stderr)
         return 1
     finally:
         await engine.dispose()
@@ -99,6 +115,8 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _platform(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import StudyBot
     from bot.content import ContentError
     from bot.storage.engine import safe_url
@@ -110,9 +128,9 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
             print(problem, file=sys.stderr)
         print("studybot: refusing to start with invalid content (see `studybot content check`)", file=sys.stderr)
         return 1
-    except (OSError, ConnectionError) as exc:
+    except (OSError, ConnectionError, SQLAlchemyError) as exc:
         url = safe_url(settings.database_url.get_secret_value())
-        print(f"studybot: cannot open the database {url}: {type(exc).__name__}", file=sys.stderr)
+        print(f"studybot: cannot open the database {url}: {database_reason(exc, settings)}", file=sys.stderr)
         return 1
     try:
         if args.command == "console":

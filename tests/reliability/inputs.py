@@ -115,3 +115,28 @@ def structured_args(command: Command, topic_ids: tuple[str, ...]) -> st.SearchSt
     known = st.fixed_dictionaries({}, optional=per_arg) if per_arg else st.just({})
     unknown = st.dictionaries(st.text(min_size=1, max_size=8), hostile_text(), max_size=1)
     return st.one_of(known, known, st.builds(lambda k, u: {**k, **u}, known, unknown))
+
+
+def valid_raw(arg: Argument, topic_ids: tuple[str, ...]) -> str:
+    """A value the core accepts for `arg`, so a command gets past argument parsing to its checks."""
+    return {
+        ArgKind.TOPIC: topic_ids[0],
+        ArgKind.CHOICE: arg.choices[0] if arg.choices else "x",
+        ArgKind.INTEGER: str(arg.min_value if arg.min_value is not None else 1),
+        ArgKind.URL: "https://example.com/work",
+        ArgKind.CHANNEL: "<#C123>",
+        ArgKind.MEMBER: "<@U123>",
+        ArgKind.TIMEZONE: "Europe/Berlin",
+        ArgKind.TIME: "09:30",
+        ArgKind.DATETIME: "2030-12-01 18:30",
+        ArgKind.TEXT: "hello",
+    }.get(arg.kind, "x")
+
+
+def valid_args(command: Command, topic_ids: tuple[str, ...], **override: str) -> dict[str, str]:
+    """Every argument of `command` with an accepted value (or the override given by name)."""
+    return {a.name: override.get(a.name, valid_raw(a, topic_ids)) for a in command.arguments}
+
+
+def as_line(command: Command, args: dict[str, str]) -> str:
+    return " ".join(["/" + command.name, *(args[a.name] for a in command.arguments if a.name in args)])
