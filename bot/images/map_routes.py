@@ -17,7 +17,7 @@ from bot.images.canvas import Box
 Point = tuple[float, float]
 
 CHANNEL = 22  # from a box edge to the middle of the gap next to it
-LANE = 7
+LANE = 8
 PORT = 26
 CORNER = 10
 
@@ -76,9 +76,11 @@ def route(
     """A path for every (source, target) edge whose ends both have a box."""
     plans = [_plan(s, t, boxes) for s, t in edges if s in boxes and t in boxes and s != t]
     _assign_ports(plans, boxes)
+    used: dict[float, list[tuple[float, float]]] = defaultdict(list)
     for plan in plans:
         if plan.first_y is not None and plan.last_y is not None and plan.first_y != plan.last_y:
-            plan.cross_x = _crossing(plan, boxes, gutters, obstacles)
+            plan.cross_x = _crossing(plan, boxes, gutters, obstacles, used)
+            used[plan.cross_x].append(tuple(sorted((plan.first_y, plan.last_y))))  # type: ignore[arg-type]
     offsets = _lanes(plans)
     return [_path(i, plan, boxes, offsets) for i, plan in enumerate(plans)]
 
@@ -112,9 +114,15 @@ def _assign_ports(plans: list[_Plan], boxes: Mapping[str, Box]) -> None:
                 plan.in_x = x
 
 
-def _crossing(plan: _Plan, boxes: Mapping[str, Box], gutters: tuple[float, ...], obstacles: tuple[Box, ...]) -> float:
+def _crossing(
+    plan: _Plan,
+    boxes: Mapping[str, Box],
+    gutters: tuple[float, ...],
+    obstacles: tuple[Box, ...],
+    used: Mapping[float, list[tuple[float, float]]],
+) -> float:
     """Where to go from the first gap to the last: straight down the target's port if free, else the
-    source's, else the nearest free gap between columns."""
+    source's, else a free gap between columns that is near and not crowded already."""
     assert plan.first_y is not None and plan.last_y is not None
     low, high = sorted((plan.first_y, plan.last_y))
     blockers = [b for key, b in boxes.items() if key not in (plan.source, plan.target)] + list(obstacles)
@@ -125,8 +133,12 @@ def _crossing(plan: _Plan, boxes: Mapping[str, Box], gutters: tuple[float, ...],
     for x in (plan.in_x, plan.out_x):
         if free(x, 6):
             return x
-    by_distance = sorted(gutters, key=lambda g: abs(g - plan.in_x) + abs(g - plan.out_x) / 2)
-    return next((g for g in by_distance if free(g, 0)), by_distance[0])
+
+    def crowding(gutter: float) -> int:
+        return sum(1 for a, b in used.get(gutter, []) if a < high and b > low)
+
+    by_cost = sorted(gutters, key=lambda g: abs(g - plan.in_x) + abs(g - plan.out_x) / 2 + 120 * crowding(g))
+    return next((g for g in by_cost if free(g, 0)), by_cost[0])
 
 
 def _lanes(plans: list[_Plan]) -> dict[tuple[int, str], float]:

@@ -5,32 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from enum import StrEnum
 
 from bot.images import palette
 from bot.images.canvas import Box, Canvas, fit, text_width, wrap
 from bot.images.map_routes import essential_edges, route
+from bot.images.topic_styles import FINISHED, Mark, draw_topic, halo, legend, next_tag, text_colour
 
 WIDTH = 1080
 MARGIN = 40
 MIN_BOX_WIDTH = 300
-COLUMN_GAP = 28
+COLUMN_GAP = 40
 ROW_GAP = 44
 TITLE_SIZE = 24
 LINE_HEIGHT = 31
 PAD_X = 16
 PAD_Y = 17
 MARKER_SPACE = 40  # room on a box's right for its tick or learning mark
-SECTION_HEAD = 88  # leaves a gap under the section title for lines to run along
+SECTION_HEAD = 80  # leaves a gap under the section title for lines to run along
 RADIUS = 12
 EDGE = (150, 157, 165)
-
-
-class Mark(StrEnum):
-    DONE = "done"
-    SKIPPED = "skipped"
-    LEARNING = "learning"
-    TODO = "todo"
 
 
 @dataclass(frozen=True)
@@ -111,7 +104,7 @@ def layout(data: RoadmapMap, width: int = WIDTH) -> MapLayout:
     sections: list[SectionPlace] = []
     y = HEADER_HEIGHT
     for section in data.sections:
-        finished = sum(1 for t in section.topics if t.mark in (Mark.DONE, Mark.SKIPPED))
+        finished = sum(1 for t in section.topics if t.mark in FINISHED)
         sections.append(SectionPlace(section.title, finished, len(section.topics), y))
         y += SECTION_HEAD
         for start in range(0, len(section.topics), columns):
@@ -155,10 +148,13 @@ def render(data: RoadmapMap, width: int = WIDTH) -> bytes:
     canvas = Canvas(place.width, place.height, palette.CANVAS)
     _header(canvas, data, place.width)
     for section in place.sections:
-        canvas.line(
-            [(MARGIN, section.top + 8), (place.width - MARGIN, section.top + 8)], fill=palette.RULE, width=2
-        )
-    for path in route(place.edges, place.boxes, place.gutters):
+        canvas.line([(MARGIN, section.top), (place.width - MARGIN, section.top)], fill=palette.RULE, width=2)
+    paths = route(place.edges, place.boxes, place.gutters)
+    # A background-coloured casing under every line first: where lines cross or run side by side, a thin gap
+    # keeps each one traceable.
+    for path in paths:
+        canvas.line(path.points[:-1], fill=palette.CANVAS, width=9)
+    for path in paths:
         _edge(canvas, path.points)
     for section in place.sections:
         _section_head(canvas, section, place.width)
@@ -177,19 +173,7 @@ def _header(canvas: Canvas, data: RoadmapMap, width: int) -> None:
     summary = f"{data.member} · {done + skipped} of {len(data.topics)} topics finished"
     canvas.text((MARGIN, 90), fit(summary, 24, width - 2 * MARGIN - 170), 24, fill=palette.MUTED_INK)
     _progress_bar(canvas, Box(MARGIN, 132, width - MARGIN, 152), data)
-    items = [
-        (Mark.DONE, False, f"Done {done}"),
-        (Mark.SKIPPED, False, f"Skipped {skipped}"),
-        (Mark.LEARNING, False, f"Learning {learning}"),
-        (Mark.TODO, True, "Next"),
-        (Mark.TODO, False, "To do"),
-    ]
-    x = MARGIN
-    for mark, is_next, label in items:
-        swatch = Box(x, 180, x + 56, 216)
-        _topic_box(canvas, swatch, [], mark, is_next, compact=True)
-        canvas.text((swatch.right + 10, 198), label, 22, fill=palette.INK, anchor="lm")
-        x = swatch.right + 10 + round(text_width(label, 22)) + 30
+    legend(canvas, MARGIN, 180, {Mark.DONE: done, Mark.SKIPPED: skipped, Mark.LEARNING: learning})
 
 
 def _progress_bar(canvas: Canvas, box: Box, data: RoadmapMap) -> None:
@@ -202,13 +186,15 @@ def _progress_bar(canvas: Canvas, box: Box, data: RoadmapMap) -> None:
         canvas.rect(skipped, fill=palette.SKIPPED_FILL, radius=box.height / 2)
         canvas.hatch(skipped, colour=palette.SKIPPED_HATCH, spacing=10, width=3, radius=box.height / 2)
     if done_right > box.left:
-        canvas.rect(Box(box.left, box.top, round(done_right), box.bottom), fill=palette.DONE_FILL, radius=box.height / 2)
+        canvas.rect(
+            Box(box.left, box.top, round(done_right), box.bottom), fill=palette.DONE_FILL, radius=box.height / 2
+        )
 
 
 def _head_patches(section: SectionPlace, width: int) -> tuple[Box, Box]:
     """The background patches behind a section's title and count: lines pass under them, never over."""
     title, count = _head_texts(section, width)
-    top, bottom = section.top + 16, section.top + 54
+    top, bottom = section.top + 12, section.top + 48
     return (
         Box(MARGIN - 4, top, MARGIN + round(text_width(title, 28, bold=True)) + 12, bottom),
         Box(width - MARGIN - round(text_width(count, 22)) - 12, top, width - MARGIN + 4, bottom),
@@ -224,8 +210,8 @@ def _section_head(canvas: Canvas, section: SectionPlace, width: int) -> None:
     title, count = _head_texts(section, width)
     for patch in _head_patches(section, width):
         canvas.rect(patch, fill=palette.CANVAS)
-    canvas.text((MARGIN, section.top + 35), title, 28, fill=palette.INK, bold=True, anchor="lm")
-    canvas.text((width - MARGIN, section.top + 35), count, 22, fill=palette.MUTED_INK, anchor="rm")
+    canvas.text((MARGIN, section.top + 30), title, 28, fill=palette.INK, bold=True, anchor="lm")
+    canvas.text((width - MARGIN, section.top + 30), count, 22, fill=palette.MUTED_INK, anchor="rm")
 
 
 def _edge(canvas: Canvas, points: tuple[tuple[float, float], ...]) -> None:
@@ -238,61 +224,18 @@ def _edge(canvas: Canvas, points: tuple[tuple[float, float], ...]) -> None:
     canvas.polygon([tip, (base[0] - dy * 7, base[1] + dx * 7), (base[0] + dy * 7, base[1] - dx * 7)], fill=EDGE)
 
 
-def _topic_box(canvas: Canvas, box: Box, lines: list[str], mark: Mark, is_next: bool, compact: bool = False) -> None:
-    """One topic in its style. Each style has a shape cue as well as a colour: a tick, a hatch, a half-filled
-    ring, a thick outline, or a thin outline."""
-    radius = 8 if compact else RADIUS
-    text_colour = palette.INK
-    if mark is Mark.DONE:
-        canvas.rect(box, fill=palette.DONE_FILL, radius=radius)
-        text_colour = palette.PAPER
-    elif mark is Mark.SKIPPED:
-        canvas.rect(box, fill=palette.SKIPPED_FILL, radius=radius)
-        canvas.hatch(box, colour=palette.SKIPPED_HATCH, spacing=14 if compact else 18, width=3, radius=radius)
-        text_colour = palette.MUTED_INK
-    elif mark is Mark.LEARNING:
-        canvas.rect(box, fill=palette.LEARNING_FILL, outline=palette.ORANGE, width=3, radius=radius)
-    else:
-        canvas.rect(box, fill=palette.PAPER, outline=palette.RULE, width=2, radius=radius)
+def _topic_box(canvas: Canvas, box: Box, lines: list[str], mark: Mark, is_next: bool) -> None:
+    draw_topic(canvas, box, mark, is_next, radius=RADIUS)
     if is_next:
-        canvas.rect(box, outline=palette.NEXT_OUTLINE, width=4 if compact else 6, radius=radius)
-    icon = Box(box.right - 34, box.top + 12, box.right - 10, box.top + 36)
-    if compact:
-        icon = Box(box.right - 30, box.top + 7, box.right - 8, box.top + 29)
-    if mark is Mark.DONE:
-        _tick(canvas, icon)
-    elif mark is Mark.LEARNING:
-        _half_ring(canvas, icon)
-    if is_next and not compact:
-        _next_tag(canvas, box)
+        next_tag(canvas, box)
     for i, line in enumerate(lines):
         y = box.top + PAD_Y + i * LINE_HEIGHT + LINE_HEIGHT / 2
-        if mark is Mark.SKIPPED:
-            canvas.text(
-                (box.left + PAD_X, y), line, TITLE_SIZE, fill=text_colour, anchor="lm", halo=palette.SKIPPED_FILL
-            )
-        else:
-            canvas.text((box.left + PAD_X, y), line, TITLE_SIZE, fill=text_colour, anchor="lm", bold=is_next)
-
-
-def _tick(canvas: Canvas, icon: Box) -> None:
-    canvas.ellipse(icon, fill=palette.PAPER)
-    x, y, w = icon.left, icon.top, icon.width
-    canvas.line(
-        [(x + w * 0.26, y + w * 0.52), (x + w * 0.43, y + w * 0.7), (x + w * 0.75, y + w * 0.32)],
-        fill=palette.DONE_FILL,
-        width=max(2.5, w / 8),
-    )
-
-
-def _half_ring(canvas: Canvas, icon: Box) -> None:
-    canvas.ellipse(icon, fill=palette.PAPER, outline=palette.ORANGE, width=3)
-    canvas.pieslice(icon.inset(5), -90, 90, fill=palette.VERMILLION)
-
-
-def _next_tag(canvas: Canvas, box: Box) -> None:
-    label = "NEXT"
-    tag_width = round(text_width(label, 18, bold=True)) + 20
-    tag = Box(box.left + 14, box.top - 14, box.left + 14 + tag_width, box.top + 14)
-    canvas.rect(tag, fill=palette.NEXT_OUTLINE, radius=14)
-    canvas.text(tag.center, label, 18, fill=palette.PAPER, bold=True, anchor="mm")
+        canvas.text(
+            (box.left + PAD_X, y),
+            line,
+            TITLE_SIZE,
+            fill=text_colour(mark),
+            anchor="lm",
+            bold=is_next,
+            halo=halo(mark),
+        )
