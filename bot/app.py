@@ -19,6 +19,7 @@ from bot.content import Content, load_content
 from bot.context import Caller, Context
 from bot.errors import UserError
 from bot.health import HealthState
+from bot.images.cache import ImageCache
 from bot.members import ensure_community, ensure_member
 from bot.metrics import Metrics
 from bot.outbound import ChannelPoster
@@ -69,6 +70,8 @@ class StudyBot:
         self.on_poster: list[Callable[[ChannelPoster], Awaitable[None]]] = []
         self.metrics = Metrics()
         self.health = HealthState()
+        # Rendered pictures by their inputs: a repeated request draws nothing.
+        self.images = ImageCache()
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> StudyBot:
