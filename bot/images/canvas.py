@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -44,10 +44,18 @@ class Box:
         return Box(self.left + by, self.top + by, self.right - by, self.bottom - by)
 
 
-@lru_cache(maxsize=64)
+# FreeType faces may be used by one thread at a time, and pictures are drawn in worker threads: each thread
+# loads its own fonts.
+_fonts = threading.local()
+
+
 def font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """The bundled DejaVu Sans at `size` final pixels."""
-    return ImageFont.truetype(str(FONT_DIR / (BOLD if bold else REGULAR)), size * SUPERSAMPLE)
+    """The bundled DejaVu Sans at `size` final pixels, loaded once per thread."""
+    loaded: dict[tuple[int, bool], ImageFont.FreeTypeFont] = _fonts.__dict__.setdefault("loaded", {})
+    key = (size, bold)
+    if key not in loaded:
+        loaded[key] = ImageFont.truetype(str(FONT_DIR / (BOLD if bold else REGULAR)), size * SUPERSAMPLE)
+    return loaded[key]
 
 
 def text_width(text: str, size: int, *, bold: bool = False) -> float:
