@@ -29,10 +29,9 @@ async def create(
     post_at: datetime,
     now: datetime,
     *,
-    posted_link: str | None = None,
     posted: bool = False,
 ) -> Announcement:
-    """Store an announcement; `posted` when it went out at once (then `posted_link` where there is one)."""
+    """Store an announcement; `posted` when it goes out at once rather than waiting for the scheduler."""
     announcement = Announcement(
         community_id=community.id,
         channel_id=channel_id,
@@ -42,7 +41,6 @@ async def create(
         created_by_id=author.id,
         created_at=now,
         posted_at=now if posted else None,
-        link=posted_link,
     )
     session.add(announcement)
     await session.flush()

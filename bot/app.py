@@ -23,7 +23,7 @@ from bot.live_boards import LiveBoards, Timer
 from bot.members import ensure_community, ensure_member
 from bot.outbound import ChannelPoster
 from bot.rate_limits import RateLimiter, slow_down_text
-from bot.registry import ArgKind, Command, Registry
+from bot.registry import Command, Registry
 from bot.replies import Reply, Tone
 from bot.settings import Settings
 from bot.storage.engine import create_engine, session_factory
@@ -183,7 +183,6 @@ class StudyBot:
             wait = self.rate_limits.hit((caller.platform, caller.community_id, caller.user_id), now, per_minute)
             if wait is not None:
                 raise UserError(slow_down_text(wait, per_minute))
-        values = self._convert_args(command, raw_args)
         async with self.sessions() as session, session.begin():
             if caller.in_dm:
                 # Read-only commands in a DM: a transient guest with no stored progress.
@@ -199,7 +198,9 @@ class StudyBot:
             )
             if command.moderator_only and not is_moderator:
                 raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
-            self._localise_datetimes(command, raw_args, values, community.timezone)
+            # Arguments are read after the moderator check (a member is refused whatever they typed), and
+            # dates without a zone are read in the community's.
+            values = self._convert_args(command, raw_args, community.timezone)
             previous_active = member.last_active_at
             ctx = Context(self, caller, session, community, member, now, is_moderator)
             reply = await command.handler(ctx, values)
@@ -213,17 +214,7 @@ class StudyBot:
                     reply = replace(reply, items=(*reply.items, note))
             return reply
 
-    def _localise_datetimes(
-        self, command: Command, raw_args: dict[str, str], values: dict[str, Any], zone: str
-    ) -> None:
-        """Read dates and times without a zone in the community's zone (arguments are parsed before it is known)."""
-        if zone == self.settings.default_timezone:
-            return
-        for arg in command.arguments:
-            if arg.kind is ArgKind.DATETIME and arg.name in values:
-                values[arg.name] = convert(arg, str(raw_args[arg.name]), self.content, zone)
-
-    def _convert_args(self, command: Command, raw_args: dict[str, str]) -> dict[str, Any]:
+    def _convert_args(self, command: Command, raw_args: dict[str, str], zone: str) -> dict[str, Any]:
         known = {a.name for a in command.arguments}
         unknown = set(raw_args) - known
         if unknown:
@@ -237,7 +228,7 @@ class StudyBot:
                 continue
             if not isinstance(raw, str):
                 raw = str(raw)
-            values[arg.name] = convert(arg, raw, self.content, self.settings.default_timezone)
+            values[arg.name] = convert(arg, raw, self.content, zone)
         return values
 
 

@@ -24,7 +24,8 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # One word of a command line: `name=value` (value quoted or not), a quoted phrase, or a plain word.
 _NAMED = re.compile(r"""([A-Za-z_]+)=(?:"([^"]*)"|'([^']*)'|(\S*))(?=\s|$)""")
 _QUOTED = re.compile(r"""(?:"([^"]*)"|'([^']*)')(?=\s|$)""")
-_WORD = re.compile(r"\S+")
+# Platform markup such as Slack's <https://x.org|my work> or <#C1|study hall> is one word, spaces and all.
+_WORD = re.compile(r"<[^<>\s][^<>]*>(?=\s|$)|\S+")
 
 
 def split_arguments(command: Command, text: str) -> dict[str, str] | None:

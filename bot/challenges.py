@@ -103,7 +103,7 @@ async def next_from_content(session: AsyncSession, community: Community, bot: St
         .where(Challenge.community_id == community.id, Challenge.content_id.is_not(None))
         .group_by(Challenge.content_id)
     )
-    last_run = dict(rows.tuples().all())
+    last_run = {content_id: started for content_id, started in rows}
     never = [e for e in entries if e.id not in last_run]
     if never:
         return from_content(never[0])
@@ -279,7 +279,7 @@ async def pending(
         .join(Challenge, Challenge.id == Submission.challenge_id)
         .where(*where)
     )
-    return [(s, m, c) for s, m, c in rows.tuples()], int(total or 0)
+    return [(s, m, c) for s, m, c in rows], int(total or 0)
 
 
 async def review(
@@ -302,7 +302,7 @@ async def review(
     ).first()
     if found is None:
         raise UserError(f"There is no submission #{submission_id} in this community. `/challenge review` lists them.")
-    submission, member, challenge = found.tuple()
+    submission, member, challenge = found
     if member.id == reviewer.id:
         raise UserError("Nobody reviews their own submission: another moderator will review it.")
     status = Status.APPROVED if approve else Status.REJECTED
@@ -389,13 +389,15 @@ async def results(session: AsyncSession, community: Community, challenge: Challe
         .where(Submission.challenge_id == challenge.id)
         .order_by(Submission.reviewed_at, Submission.id)
     )
-    submissions = list(rows.tuples())
+    submissions = [(s, m) for s, m in rows]
     approved = [(s, m) for s, m in submissions if s.status == Status.APPROVED.value]
     waiting = sum(1 for s, _ in submissions if s.status == Status.PENDING.value)
     summary = f"{joined or 0} joined, {len(submissions)} submitted, {len(approved)} finished."
     if waiting:
         summary += (
-            f"\n{waiting} submission{'s' if waiting != 1 else ''} still wait for review and earn points when approved."
+            "\n1 submission still waits for review and earns points when approved."
+            if waiting == 1
+            else f"\n{waiting} submissions still wait for review and earn points when approved."
         )
     if not approved:
         summary += "\nNobody finished this one. A new challenge starts soon."

@@ -109,7 +109,7 @@ async def _announce(ctx: Context, args: dict[str, Any]) -> Reply:
     result = await poster.post(ctx.community.external_id, channel, post, ping_everyone=ping)
     if not result.ok:
         raise UserError(f"I could not post in #{channel}: {result.error or 'the platform refused'}. Nothing was sent.")
-    await announcements.mark_posted(ctx.session, stored.id, ctx.now, result.link)
+    stored.link = result.link
     where = f": {result.link}" if result.link else "."
     return Reply(text=f"Posted your announcement in #{channel}{where}", tone=Tone.SUCCESS)
 
