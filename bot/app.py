@@ -19,8 +19,10 @@ from bot.commands import build_registry
 from bot.content import Content, load_content
 from bot.context import Caller, Context
 from bot.errors import UserError
+from bot.health import HealthState
 from bot.live_boards import LiveBoards, Timer
 from bot.members import ensure_community, ensure_member
+from bot.metrics import Metrics
 from bot.outbound import ChannelPoster
 from bot.rate_limits import RateLimiter, slow_down_text
 from bot.registry import Command, Registry
@@ -70,6 +72,8 @@ class StudyBot:
         # Adapters announce themselves once they can post; background services (the scheduler) listen.
         self.posters: dict[str, ChannelPoster] = {}
         self.on_poster: list[Callable[[ChannelPoster], Awaitable[None]]] = []
+        self.metrics = Metrics()
+        self.health = HealthState()
         # Pinned leaderboards follow the standings after every command that changes state.
         self.live_boards = LiveBoards(self, timer=timer)
         self.after_command.append(self.live_boards.after_command)
@@ -156,6 +160,8 @@ class StudyBot:
         except Exception:
             log.exception("command /%s failed", command.name)
             reply, outcome = _failed(), "error"
+        elapsed = time.perf_counter() - started
+        self.metrics.command(command.name, outcome, elapsed)
         log.info(
             "command finished",
             extra={
@@ -163,7 +169,7 @@ class StudyBot:
                 "platform": caller.platform,
                 "command": command.name,
                 "outcome": outcome,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                "latency_ms": round(elapsed * 1000, 2),
             },
         )
         if outcome == "ok":
