@@ -15,18 +15,13 @@ from bot.storage.models import Member, PointEvent
 @dataclass(frozen=True)
 class PointRules:
     topic_done: int = 10
-    # A challenge from content states its own points; these are the usual values for each difficulty,
-    # and what a moderator's own challenge earns unless they set a number.
-    challenge_easy: int = 20
-    challenge_medium: int = 40
-    challenge_hard: int = 80
+    # Each challenge states its points, within the range of its difficulty (content/challenges.yaml follows
+    # these); a moderator's own challenge earns `challenge_default` unless they set a number.
+    challenge_ranges: tuple[tuple[str, int, int], ...] = (("easy", 20, 40), ("medium", 50, 80), ("hard", 100, 150))
+    challenge_default: int = 50
     streak_every_days: int = 7
     streak_bonus: int = 15
     meetup: int = 10
-
-    def challenge(self, difficulty: str | None) -> int:
-        """The points of a challenge of this difficulty (medium when none is given)."""
-        return {"easy": self.challenge_easy, "hard": self.challenge_hard}.get(difficulty or "", self.challenge_medium)
 
 
 RULES = PointRules()
@@ -38,13 +33,13 @@ REASONS = {"topic_done": "topics", "challenge": "challenges", "streak": "streaks
 def rules_lines() -> list[str]:
     """The rules as members read them in `/help points`."""
     r = RULES
+    ranges = ", ".join(f"{name} {low}–{high}" for name, low, high in r.challenge_ranges)
     return [
         f"Finishing a roadmap topic (`/roadmap done`): {r.topic_done} points, once per topic.",
         "Undoing a topic takes its points back; marking it done again earns nothing the second time.",
         "Skipped topics count toward your progress but earn no points.",
-        f"An approved weekly-challenge submission: the challenge's points, by difficulty: easy {r.challenge_easy}, "
-        f"medium {r.challenge_medium}, hard {r.challenge_hard} (`/challenge show` tells the number). Once per "
-        "challenge.",
+        "An approved weekly-challenge submission: the challenge's points, once per challenge. They follow its "
+        f"difficulty ({ranges}); `/challenge show` tells the number.",
         f"Streaks: a day with a study step (a topic started, done or skipped; a challenge joined or submitted) is "
         f"an active day, counted in your own time zone (`/roadmap timezone`). Every {r.streak_every_days}th day "
         f"in a row earns a bonus of {r.streak_bonus} points.",

@@ -79,7 +79,7 @@ def register(registry: Registry) -> None:
                 Argument(
                     "points",
                     ArgKind.INTEGER,
-                    f"Points for finishing (default {RULES.challenge_medium})",
+                    f"Points for finishing (default {RULES.challenge_default})",
                     min_value=1,
                     max_value=1000,
                     max_length=4,
@@ -264,7 +264,7 @@ async def _create(ctx: Context, args: dict[str, Any]) -> Reply:
         title=args["title"],
         brief=args["brief"],
         criteria=criteria,
-        points=args.get("points", RULES.challenge(None)),
+        points=args.get("points", RULES.challenge_default),
     )
     return await _open(ctx, spec, args.get("due"))
 

@@ -32,15 +32,10 @@ async def test_done_undo_done_earns_once_and_undo_takes_points_back(chat: Chat, 
 async def test_help_points_lists_every_rule(chat: Chat) -> None:
     reply = await chat("/help points")
     text = text_of(reply)
-    for number in (
-        RULES.topic_done,
-        RULES.challenge_easy,
-        RULES.challenge_medium,
-        RULES.challenge_hard,
-        RULES.streak_bonus,
-        RULES.meetup,
-    ):
+    for number in (RULES.topic_done, RULES.streak_bonus, RULES.meetup):
         assert str(number) in text
+    for name, low, high in RULES.challenge_ranges:
+        assert f"{name} {low}–{high}" in text
     assert "own time zone" in text and "Undoing a topic takes its points back" in text
 
 
@@ -116,3 +111,10 @@ async def test_a_gap_resets_the_streak(chat: Chat, clock: FakeClock) -> None:
     assert await _streak(chat) == "2 days"  # yesterday and the day before; today has no step yet
     clock.advance(days=1)
     assert await _streak(chat) == "0 days"
+
+
+def test_every_challenge_in_content_earns_points_within_its_difficulty(content: Content) -> None:
+    ranges = {name: (low, high) for name, low, high in RULES.challenge_ranges}
+    for challenge in content.challenges:
+        low, high = ranges[challenge.difficulty]
+        assert low <= challenge.points <= high, challenge.id
