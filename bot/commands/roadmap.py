@@ -10,6 +10,7 @@ from bot import progress
 from bot.content import TRACK_NAMES, TRACKS, Topic
 from bot.context import Context
 from bot.errors import UserError
+from bot.images import roadmap_pictures
 from bot.points import RULES, award, revoke
 from bot.progress import Status, TopicState
 from bot.registry import ArgKind, Argument, Command, Registry
@@ -24,10 +25,19 @@ def register(registry: Registry) -> None:
     registry.describe_group("roadmap", "The backend roadmap and your progress through it")
     for command in (
         Command(("roadmap", "next"), "Show your next topic", _next),
-        Command(("roadmap", "done"), "Mark a topic done (default: the one `next` showed)", _done, (TOPIC_ARG,)),
-        Command(("roadmap", "skip"), "Skip a topic you already know", _skip, (TOPIC_ARG,)),
-        Command(("roadmap", "start"), "Mark a topic as being learned", _start, (TOPIC_ARG,)),
-        Command(("roadmap", "undo"), "Undo your latest change, or a topic's", _undo, (TOPIC_ARG,)),
+        Command(
+            ("roadmap", "done"),
+            "Mark a topic done (default: the one `next` showed)",
+            _done,
+            (TOPIC_ARG,),
+            writes=True,
+            activity=True,
+        ),
+        Command(("roadmap", "skip"), "Skip a topic you already know", _skip, (TOPIC_ARG,), writes=True, activity=True),
+        Command(
+            ("roadmap", "start"), "Mark a topic as being learned", _start, (TOPIC_ARG,), writes=True, activity=True
+        ),
+        Command(("roadmap", "undo"), "Undo your latest change, or a topic's", _undo, (TOPIC_ARG,), writes=True),
         Command(("roadmap", "progress"), "Your progress, overall and per section", _progress),
         Command(
             ("roadmap", "topic"),
@@ -38,16 +48,25 @@ def register(registry: Registry) -> None:
         ),
         Command(("roadmap", "list"), "Every topic by section, with your marks", _list, needs_community=False),
         Command(
+            ("roadmap", "map"),
+            "The whole roadmap as a picture, with your progress on it",
+            _map,
+            needs_community=False,
+            slow=True,
+        ),
+        Command(
             ("roadmap", "track"),
             "Choose your language track",
             _track,
             (Argument("language", ArgKind.CHOICE, "Your language", choices=TRACKS),),
+            writes=True,
         ),
         Command(
             ("roadmap", "timezone"),
             "Set your time zone (IANA name, e.g. Europe/Berlin)",
             _timezone,
             (Argument("zone", ArgKind.TIMEZONE, "An IANA time zone such as Europe/Berlin", max_length=64),),
+            writes=True,
         ),
     ):
         registry.add(command)
@@ -138,7 +157,6 @@ async def _finish(ctx: Context, args: dict[str, Any], status: Status) -> Reply:
             tone=Tone.WARNING,
         )
     await progress.set_status(ctx.session, ctx.member, topic.id, status, ctx.now)
-    ctx.member.last_active_at = ctx.now
     states = {**states, topic.id: TopicState(status, ctx.now)}
     earned = ""
     if status is Status.DONE:
@@ -182,7 +200,6 @@ async def _start(ctx: Context, args: dict[str, Any]) -> Reply:
         )
     await progress.set_status(ctx.session, ctx.member, topic.id, Status.LEARNING, ctx.now)
     ctx.member.current_topic_id = topic.id
-    ctx.member.last_active_at = ctx.now
     return Reply(
         text=f"Learning **{topic.title}**. Mark it done with `/roadmap done` when the practice task works.",
         buttons=(Button("Mark done", f"roadmap done {topic.id}", ButtonStyle.SUCCESS),),
@@ -241,6 +258,7 @@ async def _progress(ctx: Context, args: dict[str, Any]) -> Reply:
         progress=overall_bar(ctx, states),
         fields=tuple(fields),
         footer=f"{ctx.member.points} points · track: {track}",
+        image=await roadmap_pictures.card_image(ctx.bot.images, content, states, ctx.member.display_name),
     )
 
 
@@ -277,6 +295,18 @@ async def _list(ctx: Context, args: dict[str, Any]) -> Reply:
         fields=tuple(fields),
         progress=overall_bar(ctx, states) if ctx.member.id is not None else None,
     )
+
+
+async def _map(ctx: Context, args: dict[str, Any]) -> Reply:
+    content = ctx.bot.content
+    states = await progress.load(ctx.session, ctx.member)
+    image = await roadmap_pictures.map_image(ctx.bot.images, content, states, ctx.member.display_name)
+    finished = progress.counts(content, states)
+    upcoming = progress.next_topic(content, states)
+    text = f"{finished} of {len(content.topics)} topics finished."
+    if upcoming:
+        text += f" Next: **{upcoming.title}** (`/roadmap next`)."
+    return Reply(title="Your roadmap", text=text, image=image, progress=overall_bar(ctx, states))
 
 
 async def _track(ctx: Context, args: dict[str, Any]) -> Reply:

@@ -34,7 +34,8 @@ def sync_bot(backend: str, tmp_path: Path, content: Content, **bot_kwargs: Any) 
         databases = fresh_engine(backend, tmp_path)
         engine = runner.run(databases.__aenter__())
         try:
-            settings = Settings(_env_file=None, database_url=str(engine.url))  # type: ignore[call-arg]
+            # No pace limit: every example should reach the command, not a "slow down" refusal.
+            settings = Settings(_env_file=None, database_url=str(engine.url), rate_limit_per_minute=10_000)  # type: ignore[call-arg]
             yield SyncBot(runner, StudyBot(settings, content, engine, clock=FakeClock(), **bot_kwargs))
         finally:
             runner.run(databases.__aexit__(None, None, None))

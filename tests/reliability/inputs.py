@@ -103,7 +103,14 @@ def wrong_type() -> st.SearchStrategy[object]:
 
 def line_for(command: Command, topic_ids: tuple[str, ...]) -> st.SearchStrategy[str]:
     """A command line for `command`: its words, then plausible or hostile values, maybe one too many."""
-    values = st.tuples(*(raw_value(a, topic_ids) for a in command.arguments)) if command.arguments else st.just(())
+
+    def word(arg: Argument) -> st.SearchStrategy[str]:
+        value = raw_value(arg, topic_ids)
+        if arg.by_name:
+            return st.one_of(value.map(lambda v: f"{arg.name}={v}"), value.map(lambda v: f'{arg.name}="{v}"'))
+        return st.one_of(value, value.map(lambda v: f'"{v}"')) if not arg.rest else value
+
+    values = st.tuples(*(word(a) for a in command.arguments)) if command.arguments else st.just(())
     head = st.sampled_from(("/" + command.name, command.name, "/" + command.name.upper(), " /" + command.name + " "))
     extra = st.lists(hostile_text(), max_size=1)
     return st.builds(lambda h, v, e: " ".join([h, *v, *e]), head, values, extra)
@@ -128,7 +135,7 @@ def valid_raw(arg: Argument, topic_ids: tuple[str, ...]) -> str:
         ArgKind.MEMBER: "<@U123>",
         ArgKind.TIMEZONE: "Europe/Berlin",
         ArgKind.TIME: "09:30",
-        ArgKind.DATETIME: "2030-12-01 18:30",
+        ArgKind.DATETIME: "2030-12-01T18:30",  # one word, so it also works inside a typed line
         ArgKind.TEXT: "hello",
     }.get(arg.kind, "x")
 
@@ -139,4 +146,8 @@ def valid_args(command: Command, topic_ids: tuple[str, ...], **override: str) ->
 
 
 def as_line(command: Command, args: dict[str, str]) -> str:
-    return " ".join(["/" + command.name, *(args[a.name] for a in command.arguments if a.name in args)])
+    """The typed form of structured arguments: by name, quoted, except the free text that ends the line."""
+    words = ["/" + command.name]
+    words += [f'{a.name}="{args[a.name]}"' for a in command.arguments if a.name in args and not a.rest]
+    words += [args[a.name] for a in command.arguments if a.name in args and a.rest]
+    return " ".join(words)

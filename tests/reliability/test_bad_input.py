@@ -21,7 +21,7 @@ from tests.reliability.inputs import hostile_text, line_for, structured_args, wr
 from tests.reliability.invariants import check_reply, check_stored_data
 
 COMMANDS = list(build_registry())
-EXAMPLES = {"sqlite": 25, "postgresql": 6}
+EXAMPLES = {"sqlite": 20, "postgresql": 5}
 
 
 def _settings(backend: str, factor: int = 1) -> settings:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.content import Content
@@ -16,6 +17,11 @@ from tests.driver import Chat
 from tests.reliability.invariants import check_reply, check_stored_data
 
 N = 200
+
+
+@pytest.fixture(autouse=True)
+def no_pace_limit(chat: Chat) -> None:
+    chat.bot.settings.rate_limit_per_minute = 10_000  # these tests are about the database under load, not pace
 
 
 def _no_errors(replies: list[Reply]) -> Counter[Tone]:

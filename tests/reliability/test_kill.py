@@ -43,7 +43,7 @@ def _script(content: Content) -> str:
 async def _run_and_kill(url: str, cwd: Path, script: str, kill_after: int) -> int:
     """Start the console, feed it the script, SIGKILL it once `kill_after` replies were printed; replies seen."""
     # Unbuffered, so replies stream out as each command finishes.
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", "RATE_LIMIT_PER_MINUTE": "10000"}
     env.pop("LOG_LEVEL", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "console", "--user", "ada",
