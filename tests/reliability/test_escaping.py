@@ -21,8 +21,9 @@ from tests.reliability.invariants import LIVE_MENTION, check_reply
 # Several attacks per name (the sweep over all commands is slow; a name keeps 80 characters), and bold that
 # opens the name or closes it.
 HOSTILE_NAMES = [
-    " ".join(MENTIONS[:7]),
-    " ".join(MENTIONS[7:]),
+    " ".join(MENTIONS[:5]),
+    " ".join(MENTIONS[5:10]),
+    " ".join(MENTIONS[10:]),
     "`rm -rf` ``` __init__ ~~x~~ ||spoiler||",
     "**Ada",
     "Ada**",
