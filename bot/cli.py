@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -30,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_sub.add_parser("upgrade", help="apply every migration (safe to repeat)")
+    export = db_sub.add_parser("export", help="write every table to a versioned JSON file (a backup, or a move)")
+    export.add_argument("file", type=Path, help="where to write the dump (readable by you only)")
+    load = db_sub.add_parser("import", help="load a dump from `db export` into an empty database")
+    load.add_argument("file", type=Path, help="a dump written by `studybot db export`")
 
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
@@ -98,19 +103,36 @@ def database_reason(exc: BaseException, settings: Settings) -> str:
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.dump import DumpError, export_database, import_database, read_dump, write_dump
     from bot.storage.engine import create_engine, safe_url
     from bot.storage.migrate import upgrade
 
     url = settings.database_url.get_secret_value()
+    shown = safe_url(url)
     engine = create_engine(url)
     try:
-        await upgrade(engine)
+        if args.db_command == "export":
+            dump = await export_database(engine)
+            write_dump(dump, args.file)
+            rows = sum(len(t["rows"]) for t in dump["tables"])
+            print(f"exported {rows} rows of {len(dump['tables'])} tables (revision {dump['revision']}) to {args.file}")
+        elif args.db_command == "import":
+            summary = await import_database(engine, read_dump(args.file))
+            print(f"imported {summary.rows} rows of {summary.tables} tables (revision {summary.revision}) into {shown}")
+        else:
+            await upgrade(engine)
+            print(f"database is up to date: {shown}")
+    except DumpError as exc:
+        print(f"studybot: {args.db_command} failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"studybot: {args.db_command} failed: {exc.strerror or exc}: {args.file}", file=sys.stderr)
+        return 1
     except Exception as exc:
-        print(f"studybot: cannot upgrade {safe_url(url)}: {database_reason(exc, settings)}", file=sys.stderr)
+        print(f"studybot: cannot {args.db_command} {shown}: {database_reason(exc, settings)}", file=sys.stderr)
         return 1
     finally:
         await engine.dispose()
-    print(f"database is up to date: {safe_url(url)}")
     return 0
 
 
