@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dump import encode_row, encode_value
@@ -64,12 +65,35 @@ async def export(session: AsyncSession, community: Community, member: Member, no
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
+# Text columns that copy a member's display name into a sentence (a foreign key cannot reach those):
+# (table, column), each table with a community_id. The name is replaced there when the member is forgotten.
+NAME_COPIES = (("audit_log", "detail"),)
+FORMER_MEMBER = "a former member"
+
+
 async def forget(session: AsyncSession, member: Member) -> dict[str, int]:
     """Delete the member and, through the foreign keys, everything about them; return rows removed per table."""
     counts = {name: len(rows) for name, rows in (await member_rows(session, member)).items()}
+    await _scrub_name(session, member)
     await session.delete(member)
     await session.flush()
     return counts
+
+
+async def _scrub_name(session: AsyncSession, member: Member) -> None:
+    name = member.display_name
+    whole_word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    for table_name, column_name in NAME_COPIES:
+        table = metadata.tables[table_name]
+        column, key = table.c[column_name], table.primary_key.columns
+        rows = await session.execute(
+            select(*key, column).where(table.c.community_id == member.community_id, column.contains(name))
+        )
+        for row in rows.all():
+            scrubbed = whole_word.sub(FORMER_MEMBER, row[-1])
+            if scrubbed != row[-1]:
+                match = [c == row[i] for i, c in enumerate(key)]
+                await session.execute(update(table).where(*match).values({column_name: scrubbed}))
 
 
 def confirmation_token(member: Member, now: datetime) -> str:
