@@ -125,9 +125,6 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     except DumpError as exc:
         print(f"studybot: {args.db_command} failed: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"studybot: {args.db_command} failed: {exc.strerror or exc}: {args.file}", file=sys.stderr)
-        return 1
     except Exception as exc:
         print(f"studybot: cannot {args.db_command} {shown}: {database_reason(exc, settings)}", file=sys.stderr)
         return 1

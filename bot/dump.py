@@ -151,12 +151,15 @@ def write_dump(dump: dict[str, Any], path: Path) -> None:
     """Write `dump` to `path` atomically, readable by its owner only (it holds members' data)."""
     data = json.dumps(dump, ensure_ascii=False, indent=1).encode()
     partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        raise DumpError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def read_dump(path: Path) -> dict[str, Any]:
@@ -164,6 +167,8 @@ def read_dump(path: Path) -> dict[str, Any]:
         dump = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DumpError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise DumpError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DumpError(f"{path} is not a studybot dump (not JSON: {exc})") from None
     check_format(dump)

@@ -291,7 +291,11 @@ def _failing_urls() -> list[Any]:
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 @pytest.mark.parametrize(("url", "code"), _failing_urls())
-@pytest.mark.parametrize("args", [["console"], ["db", "upgrade"]], ids=["console", "db-upgrade"])
+@pytest.mark.parametrize(
+    "args",
+    [["console"], ["db", "upgrade"], ["db", "export", "dump.json"]],
+    ids=["console", "db-upgrade", "db-export"],
+)
 def test_a_failing_start_says_why_in_one_line_without_secrets(
     args: list[str], url: str, code: int, log_format: str, tmp_path: Path
 ) -> None:
