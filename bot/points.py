@@ -15,6 +15,7 @@ from bot.storage.models import Member, PointEvent
 @dataclass(frozen=True)
 class PointRules:
     topic_done: int = 10
+    meetup: int = 5
 
 
 RULES = PointRules()
@@ -26,6 +27,7 @@ def rules_lines() -> list[str]:
         f"Finishing a roadmap topic (`roadmap done`): {RULES.topic_done} points, once per topic.",
         "Undoing a topic takes its points back; marking it done again earns nothing the second time.",
         "Skipped topics count toward your progress but earn no points.",
+        f"Meeting your meetup partner (answer “We met” when the bot asks): {RULES.meetup} points a round.",
     ]
 
 

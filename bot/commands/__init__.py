@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.commands import help as help_commands
-from bot.commands import roadmap
+from bot.commands import meetup, roadmap, schedule
 from bot.registry import Registry
 
-MODULES = (roadmap, help_commands)
+MODULES = (roadmap, schedule, meetup, help_commands)
 
 
 def build_registry() -> Registry:
