@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -50,7 +50,10 @@ class Recurrence:
             raise ValueError("every_weeks must be 1, 2 or 4")
         if self.every_weeks > 1 and self.days not in WEEKDAYS:
             raise ValueError("a schedule every 2 or 4 weeks needs one weekday")
-        ZoneInfo(self.timezone)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r}") from None
 
     @property
     def zone(self) -> ZoneInfo:
