@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import pytest
 
@@ -49,7 +49,7 @@ def test_larger_groups_almost_never_meet_the_same_partner_twice(n: int) -> None:
 @pytest.mark.parametrize("n", [4, 6, 7, 8, 10, 11])
 def test_no_pair_of_the_previous_round_meets_again(n: int) -> None:
     history = run_rounds(everyone(n), 12)
-    for earlier, later in zip(history, history[1:], strict=False):
+    for earlier, later in pairwise(history):
         before = {frozenset(p) for g in earlier for p in combinations(g, 2)}
         assert not any(frozenset(p) in before for g in later for p in combinations(g, 2))
 
