@@ -30,7 +30,7 @@ TIMEOUT_SECONDS = 10.0
 MAX_BYTES = 1_000_000
 MAX_REDIRECTS = 3
 ITEMS_PER_FEED = 10
-USER_AGENT = "studybot feed reader (+https://github.com/)"
+USER_AGENT = "studybot-feed-reader/1.0"
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ class FeedReader:
 def _parse(url: str, body: bytes) -> FeedResult:
     parsed: Any = feedparser.parse(body)
     entries = parsed.get("entries") or []
-    if not entries and (parsed.get("bozo") or not parsed.get("feed")):
+    # feedparser names the format it recognised (rss20, atom10, …); an HTML page has none.
+    if not parsed.get("version") and not entries:
         raise FeedError("is not an RSS or Atom feed")
     items: list[FeedItem] = []
     for entry in entries:
