@@ -153,8 +153,8 @@ class SchedulerService:
 
     async def after_command(self, caller: Caller, command: Command, reply: Reply) -> None:
         """`bot.after_command` listener: a changed schedule takes effect at once, without a restart."""
-        if command.path[0] == "schedule" and self.scheduler is not None and self.led:
-            await self.sync_jobs()
+        if command.path[0] == "schedule" and self.scheduler is not None and caller.platform in self.led:
+            await self.sync_community(caller.platform, caller.community_id)
 
     async def tick(self) -> None:
         """Check leadership, follow schedule changes, and run whatever is due."""
@@ -218,6 +218,25 @@ class SchedulerService:
             del self._jobs[job_id]
         for job_id, recurrence in wanted.items():
             if self._jobs.get(job_id) != recurrence:
+                self.scheduler.add_job(self.wake, cron_trigger(recurrence), id=job_id, replace_existing=True)
+                self._jobs[job_id] = recurrence
+
+    async def sync_community(self, platform: str, external_id: str) -> None:
+        """Update the jobs of one community's schedules (after one of its moderators changed them)."""
+        if self.scheduler is None:
+            return
+        async with self.bot.sessions() as session:
+            rows = await session.scalars(
+                select(Schedule)
+                .join(Community, Community.id == Schedule.community_id)
+                .where(Community.platform == platform, Community.external_id == external_id)
+            )
+            wanted = {f"{JOB_PREFIX}{s.id}": (recurrence_of(s) if s.enabled else None) for s in rows}
+        for job_id, recurrence in wanted.items():
+            if recurrence is None:
+                if self._jobs.pop(job_id, None) is not None:
+                    self.scheduler.remove_job(job_id)
+            elif self._jobs.get(job_id) != recurrence:
                 self.scheduler.add_job(self.wake, cron_trigger(recurrence), id=job_id, replace_existing=True)
                 self._jobs[job_id] = recurrence
 
