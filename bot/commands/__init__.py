@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.commands import announce, challenge, leaderboard, moderation, roadmap, stats
 from bot.commands import help as help_commands
-from bot.commands import meetup, roadmap, schedule
+from bot.commands import meetup, schedule
 from bot.registry import Registry
 
-MODULES = (roadmap, schedule, meetup, help_commands)
+MODULES = (roadmap, challenge, leaderboard, announce, moderation, stats, schedule, meetup, help_commands)
 
 
 def build_registry() -> Registry:
