@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands import announce, challenge, leaderboard, moderation, roadmap, stats
+from bot.commands import announce, challenge, leaderboard, meetup, moderation, roadmap, schedule, stats
 from bot.commands import help as help_commands
-from bot.commands import meetup, schedule
 from bot.registry import Registry
 
 MODULES = (roadmap, challenge, leaderboard, announce, moderation, stats, schedule, meetup, help_commands)
