@@ -21,8 +21,8 @@ from bot.storage.schedule_models import MeetupMember, MeetupPair, MeetupRound
 def register(registry: Registry) -> None:
     registry.describe_group("meetup", "Meetup rounds: get paired with another learner")
     for command in (
-        Command(("meetup", "join"), "Take part in the meetup rounds", _join),
-        Command(("meetup", "leave"), "Stop taking part in meetup rounds", _leave),
+        Command(("meetup", "join"), "Take part in the meetup rounds", _join, writes=True),
+        Command(("meetup", "leave"), "Stop taking part in meetup rounds", _leave, writes=True),
         Command(("meetup", "status"), "Your partner this round, and when the next round starts", _status),
         Command(
             ("meetup", "met"),
@@ -34,6 +34,7 @@ def register(registry: Registry) -> None:
                 ),
                 Argument("answer", ArgKind.CHOICE, "yes or no", required=True, choices=("yes", "no")),
             ),
+            writes=True,
         ),
     ):
         registry.add(command)

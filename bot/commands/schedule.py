@@ -52,15 +52,19 @@ def register(registry: Registry) -> None:
                 ),
             ),
             moderator_only=True,
+            writes=True,
         ),
         Command(("schedule", "show"), "Everything scheduled in this community", _show, moderator_only=True),
-        Command(("schedule", "off"), "Stop a scheduled kind of post", _off, (KIND_ARG,), moderator_only=True),
+        Command(
+            ("schedule", "off"), "Stop a scheduled kind of post", _off, (KIND_ARG,), moderator_only=True, writes=True
+        ),
         Command(
             ("schedule", "feed", "add"),
             "Add an RSS/Atom feed to the weekly trends digest",
             _feed_add,
             (URL_ARG,),
             moderator_only=True,
+            writes=True,
         ),
         Command(
             ("schedule", "feed", "remove"),
@@ -68,6 +72,7 @@ def register(registry: Registry) -> None:
             _feed_remove,
             (URL_ARG,),
             moderator_only=True,
+            writes=True,
         ),
     ):
         registry.add(command)

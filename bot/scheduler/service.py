@@ -102,8 +102,8 @@ class SchedulerService:
         self.leadership = Leadership(bot.engine)
         self.led: set[str] = set()
         self.scheduler: AsyncIOScheduler | None = None
-        # Counters for operators (posts sent, failed, late, skipped, abandoned).
-        self.metrics: Counter[str] = Counter()
+        # Posts sent, failed, late, skipped and abandoned, also counted in the bot's Prometheus metrics.
+        self.counts: Counter[str] = Counter()
         self._wake_lock = asyncio.Lock()
         self._tick_lock = asyncio.Lock()
         self._wake_again = False
@@ -130,6 +130,7 @@ class SchedulerService:
             self.tick, IntervalTrigger(seconds=self.tick_seconds, timezone=UTC), id=TICK_JOB, next_run_time=first
         )
         self.scheduler.start()
+        self.bot.health.scheduler_role = "leader" if self.led else "follower"
         log.info("scheduler started", extra={"kind": "scheduler"})
 
     async def stop(self) -> None:
@@ -141,6 +142,7 @@ class SchedulerService:
         self._signature = None
         await self.leadership.release()
         self.led = set()
+        self.bot.health.scheduler_role = "off"
 
     async def on_poster(self, poster: ChannelPoster) -> None:
         """`bot.on_poster` listener: the first platform that can post starts the service; later ones join."""
@@ -168,6 +170,7 @@ class SchedulerService:
                 role = f"leader for {', '.join(sorted(led))}" if led else "follower"
                 log.info("scheduler is now %s", role, extra={"kind": "scheduler"})
                 self.led = led
+                self.bot.health.scheduler_role = "leader" if led else "follower"
                 await self.sync_jobs(force=True)
             else:
                 await self.sync_jobs()
@@ -383,9 +386,17 @@ class SchedulerService:
             _duration(grace),
             extra={"community": due.external_id, "platform": due.platform, "kind": due.kind},
         )
-        self.metrics["skipped"] += 1
+        self._count(due, "skipped")
         report.skipped += 1
         report.handled.append((due.kind, due.community_id, due.occurrence_at, claims.SKIPPED))
+        if due.handler == ANNOUNCEMENT:
+            # A moderator wrote this one for that moment: tell them rather than post it late.
+            when = local_text(due.occurrence_at, due.payload.community.timezone)
+            await self._report(
+                due,
+                f"The announcement scheduled for {when} was not posted: the bot was offline then ({_duration(late)} "
+                "ago), so it was cancelled. Post it again with `/announce` if it still matters.",
+            )
 
     async def _handle(self, due: Due, dry_run: bool, report: RunReport) -> None:
         handler = HANDLERS[due.handler]
@@ -453,15 +464,15 @@ class SchedulerService:
         extra = {"community": due.external_id, "platform": due.platform, "kind": due.kind}
         if status == claims.SENT:
             report.sent += 1
-            self.metrics["sent"] += 1
+            self._count(due, "sent")
             if now - due.occurrence_at > LATE_AFTER:
-                self.metrics["late"] += 1
+                self._count(due, "late")
             log.info("posted the %s post due at %s", due.kind, due.occurrence_at.isoformat(), extra=extra)
         elif status == claims.EMPTY:
             report.empty += 1
         else:
             report.failed += 1
-            self.metrics["failed"] += 1
+            self._count(due, "failed")
             log.warning("could not post the %s post due at %s: %s", due.kind, due.occurrence_at, error, extra=extra)
             channels = ", ".join(sorted({o.channel_id for o, r in main if not r.ok}))
             await self._report(
@@ -490,7 +501,6 @@ class SchedulerService:
             stale = await claims.abandon_stale(session, now, self.lease, names)
         for run in stale:
             report.abandoned += 1
-            self.metrics["abandoned"] += 1
             log.warning(
                 "the %s post due at %s was claimed by %s and never confirmed; it is not posted again",
                 run.kind,
@@ -498,13 +508,21 @@ class SchedulerService:
                 run.claimed_by,
                 extra={"community": run.external_id, "platform": run.platform, "kind": run.kind},
             )
-            due = Due(run.community_id, run.platform, run.external_id, run.kind, run.kind, run.occurrence_at)
+            handler = ANNOUNCEMENT if run.kind.startswith(f"{ANNOUNCEMENT}-") else run.kind
+            due = Due(run.community_id, run.platform, run.external_id, handler, run.kind, run.occurrence_at)
+            self._count(due, "abandoned")
             await self._report(
                 due,
                 f"The {_kind_name(due)} post due {local_text(run.occurrence_at, run.timezone)} may not have been "
                 "posted: the bot stopped while posting it. To never post twice, it is not posted again; please check "
                 "the channel.",
             )
+
+    def _count(self, due: Due, outcome: str) -> None:
+        self.counts[outcome] += 1
+        # Label by handler, not by claim kind: announcement claims carry an id, labels must stay few.
+        kind = due.handler if due.handler in HANDLERS else "unknown"
+        self.bot.metrics.scheduled_posts.labels(kind, outcome).inc()
 
     # ---- posting --------------------------------------------------------------------------------
 
