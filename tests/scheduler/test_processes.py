@@ -167,6 +167,7 @@ async def test_apscheduler_jobs_follow_schedule_changes_at_once(bot: StudyBot, m
                 break
             await asyncio.sleep(0.05)
         assert service.running and service.led == {"test"}
+        assert bot.health.scheduler_role == "leader"
         assert service.scheduler is not None
 
         await mod("/schedule set daily-topic 09:00 Europe/Berlin")
@@ -185,4 +186,4 @@ async def test_apscheduler_jobs_follow_schedule_changes_at_once(bot: StudyBot, m
         assert [j.id for j in service.scheduler.get_jobs()] == ["tick"]
     finally:
         await service.stop()
-    assert not service.running
+    assert not service.running and bot.health.scheduler_role == "off"

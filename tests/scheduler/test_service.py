@@ -48,6 +48,8 @@ async def test_the_daily_topic_walks_the_roadmap_once_a_day(
     assert {f.name for f in first.reply.fields} >= {"Why it matters", "Resources", "Practice"}
     assert f"roadmap done {content.topics[0].id}" in [b.command for b in first.reply.buttons]
     assert [status for _, _, status in await runs(service.bot)] == ["sent"] * 3
+    metrics = service.bot.metrics.render().decode()
+    assert 'studybot_scheduled_posts_total{kind="daily-topic",outcome="sent"} 3.0' in metrics
 
 
 async def test_each_community_posts_at_its_own_local_time(
@@ -91,6 +93,9 @@ async def test_missed_occurrences_within_grace_are_posted_once_and_older_ones_sk
     with caplog.at_level(logging.WARNING, logger="bot.scheduler.service"):
         report = await service.run_due(clock())
     assert (report.sent, report.skipped) == (1, 2)  # Wed and Thu skipped, Fri posted
+    metrics = service.bot.metrics.render().decode()
+    assert 'studybot_scheduled_posts_total{kind="daily-topic",outcome="skipped"} 2.0' in metrics
+    assert 'studybot_scheduled_posts_total{kind="daily-topic",outcome="late"} 2.0' in metrics
     skipped = [r.getMessage() for r in caplog.records if "skipped the daily-topic post" in r.getMessage()]
     assert len(skipped) == 2 and "beyond the grace window of 60 min" in skipped[0]
     assert [s for _, _, s in await runs(service.bot)] == ["sent", "skipped", "skipped", "sent"]
