@@ -342,11 +342,8 @@ class SchedulerService:
             ]
 
     async def _announcements(self, until: datetime, names: set[str]) -> list[Due]:
-        try:
-            async with self.bot.sessions() as session:
-                items = await announcement_kind.due(session, until)
-        except ImportError:
-            return []  # a build without announcements
+        async with self.bot.sessions() as session:
+            items = await announcement_kind.due(session, until)
         return [
             Due(
                 item.community_id,
@@ -499,8 +496,19 @@ class SchedulerService:
         now = self.bot.clock()
         async with self.bot.sessions() as session, session.begin():
             stale = await claims.abandon_stale(session, now, self.lease, names)
-        for run in stale:
+            dues = []
+            for run in stale:
+                ref = announcement_kind.announcement_id(run.kind)
+                handler = ANNOUNCEMENT if ref is not None else run.kind
+                due = Due(
+                    run.community_id, run.platform, run.external_id, handler, run.kind, run.occurrence_at, ref=ref
+                )
+                if handler in HANDLERS:
+                    await HANDLERS[handler].skip(session, due, now)  # an announcement is not left due for ever
+                dues.append(due)
+        for run, due in zip(stale, dues, strict=True):
             report.abandoned += 1
+            self._count(due, "abandoned")
             log.warning(
                 "the %s post due at %s was claimed by %s and never confirmed; it is not posted again",
                 run.kind,
@@ -508,9 +516,6 @@ class SchedulerService:
                 run.claimed_by,
                 extra={"community": run.external_id, "platform": run.platform, "kind": run.kind},
             )
-            handler = ANNOUNCEMENT if run.kind.startswith(f"{ANNOUNCEMENT}-") else run.kind
-            due = Due(run.community_id, run.platform, run.external_id, handler, run.kind, run.occurrence_at)
-            self._count(due, "abandoned")
             await self._report(
                 due,
                 f"The {_kind_name(due)} post due {local_text(run.occurrence_at, run.timezone)} may not have been "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import StudyBot
@@ -12,7 +13,7 @@ from bot.scheduler.service import SchedulerService
 from bot.storage.challenge_models import Announcement, Challenge
 from tests.driver import Chat, FakeClock
 from tests.scheduler.conftest import in_channel
-from tests.scheduler.recording import RecordingPoster
+from tests.scheduler.recording import Crash, RecordingPoster
 
 
 async def announcements(bot: StudyBot) -> list[Announcement]:
@@ -107,3 +108,21 @@ async def test_an_announcement_that_cannot_be_posted_is_retried_then_reported_an
     assert stored.posted_at is None and stored.cancelled_at is not None
     clock.advance(minutes=1)
     assert (await service.run_due(clock())).failed == 0
+
+
+async def test_an_announcement_whose_post_crashed_is_never_posted_twice_and_not_left_due(
+    bot: StudyBot, mod: Chat, service: SchedulerService, poster: RecordingPoster, clock: FakeClock
+) -> None:
+    await mod("/schedule set daily-topic 09:00 UTC")  # moderators read #general
+    await mod('/announce #news at="2026-11-23 18:00" Hello')
+    poster.crash_on.add("news")
+    clock.now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    with pytest.raises(Crash):
+        await service.run_due(clock())
+    clock.advance(minutes=30)  # past the lease
+    report = await service.run_due(clock())
+    assert (report.abandoned, report.sent) == (1, 0)
+    assert [p.channel_id for p in poster.posts] == ["general"]
+    assert "announcement post due Mon 23 Nov 18:00 (UTC) may not have been posted" in poster.posts[0].reply.text
+    (stored,) = await announcements(bot)
+    assert stored.posted_at is None and stored.cancelled_at is not None

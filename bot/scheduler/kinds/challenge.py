@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot import challenges
 from bot.replies import Reply, Visibility
 from bot.scheduler.jobs import BaseKind, Job, Outgoing
 
 
 class Challenge(BaseKind):
     async def render(self, job: Job) -> list[Outgoing]:
-        from bot import challenges  # the challenge module owns its weeks; imported late, it imports much
-
         schedule = job.schedule
         if schedule is None:
             return []
