@@ -44,6 +44,13 @@ async def test_set_stores_the_channel_time_zone_and_days(mod: Chat, bot: StudyBo
     assert (stored["trends"].days, stored["trends"].timezone) == ("mon", "UTC")
 
 
+async def test_a_weekday_can_be_named_without_a_time_zone(mod: Chat, bot: StudyBot) -> None:
+    reply = await mod("/schedule set meetups 18:00 weekday=wed option=2")
+    assert reply.tone is Tone.SUCCESS, reply.text
+    stored = (await schedules(bot))["meetups"]
+    assert (stored.days, stored.every_weeks, stored.timezone) == ("wed", 2, "UTC")
+
+
 async def test_setting_a_kind_again_replaces_it(mod: Chat, bot: StudyBot) -> None:
     await mod("/schedule set daily-topic 09:00 UTC")
     await in_channel(mod, "learning")("/schedule set daily-topic 10:15 Asia/Tokyo")
