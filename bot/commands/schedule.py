@@ -152,9 +152,10 @@ async def _show(ctx: Context, args: dict[str, Any]) -> Reply:
         fields.append(Field("Feeds you could add", "\n".join(f"{t.title}: {t.url}" for t in suggested[:5])))
     report = await schedules.report_channel(ctx.session, ctx.community.id)
     off = [k for k in KINDS if k not in rows or not rows[k].enabled]
-    text = "Nothing is scheduled yet." if len(off) == len(KINDS) else ""
-    if off:
-        text += (" " if text else "") + "Not scheduled: " + ", ".join(f"`{k}`" for k in off) + "."
+    if len(off) == len(KINDS):
+        text = "Nothing is scheduled yet."
+    else:
+        text = ("Not scheduled: " + ", ".join(f"`{k}`" for k in off) + ".") if off else "Every kind is scheduled."
     return Reply(
         title="Scheduled posts",
         text=text + "\nSet one with `/schedule set <kind> <HH:MM> [timezone] [weekday] [option]` in its channel.",
