@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 from sqlalchemy import select
 
+from adapters.console import ConsoleAdapter
 from bot import challenges
 from bot.content import Content
 from bot.replies import Tone, Visibility
@@ -233,3 +235,19 @@ async def test_concurrent_submissions_leave_one_row_per_member(chat: Chat, clock
         rows = list(await session.execute(select(Submission.member_id, Submission.url)))
     assert len(rows) == len(members) == len({member for member, _ in rows})
     assert await count(chat.bot, ChallengeParticipant) == len(members)
+
+
+async def test_review_buttons_in_the_console(bot, clock: FakeClock, content: Content) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    mia = ConsoleAdapter(bot, user="mia", community="club", moderator=True, out=out)
+    ada = ConsoleAdapter(bot, user="ada", community="club", channel="projects", out=io.StringIO())
+    await mia.handle(f"/challenge start {content.challenges[0].id}")
+    await ada.handle("/challenge submit https://example.com/ada")
+    await mia.handle("/challenge review")
+    assert "[1] Approve #1  [2] Reject #1" in out.getvalue()
+    pressed = await mia.handle("1")
+    assert pressed is not None and pressed.tone is Tone.SUCCESS
+    after = out.getvalue().split("[1] Approve #1")[1]
+    assert "── posted to #projects ──" in after and "ada, your submission" in after
+    assert "[1] Next submission" in after
+    assert "No submissions are waiting" in text_of(await mia.handle("1"))  # type: ignore[arg-type]
