@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from adapters.console import ConsoleAdapter
 from bot import challenges
 from bot.content import Content
 from bot.replies import Tone, Visibility
 from bot.storage.challenge_models import Challenge, ChallengeParticipant, Submission
+from bot.storage.models import Community
 from tests.core.community import count, points_of, transaction
 from tests.driver import Chat, FakeClock, text_of
 
@@ -151,19 +153,25 @@ async def test_challenges_come_from_content_in_order_then_the_longest_ago(
     assert seen == [*titles, titles[0]]
 
 
-async def test_due_is_the_end_of_the_community_week(chat: Chat, clock: FakeClock) -> None:
-    # The clock starts on Monday 23 November 2026, 09:00 UTC.
+async def test_a_week_runs_to_the_same_local_time_so_each_weekly_run_closes_the_last(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await chat("/roadmap progress")
+    async with transaction(chat.bot) as (session, community):
+        await session.execute(update(Community).where(Community.id == community.id).values(timezone="Europe/Berlin"))
+    # The scheduler's weekly run: Wednesdays at 11:00 in Berlin. Summer time ends on Sunday 25 October 2026.
+    clock.now = datetime(2026, 10, 21, 9, 0, tzinfo=UTC)  # 11:00 CEST
     await _start(chat, clock)
     async with chat.bot.sessions() as session:
         challenge = await session.scalar(select(Challenge))
-    assert challenge is not None
-    assert challenge.due_at.isoformat() == "2026-11-30T00:00:00+00:00"
-    await chat.as_user("mia", moderator=True)("/challenge end")
-    clock.advance(days=5)  # Saturday: too little of the week is left, so it runs through the next one
-    await _start(chat, clock)
+    assert challenge is not None and challenge.due_at == datetime(2026, 10, 28, 10, 0, tzinfo=UTC)  # 11:00 CET
+    clock.now = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)  # the next weekly run
+    async with transaction(chat.bot) as (session, community):
+        assert await challenges.end_week(chat.bot, session, community, clock.now) is not None
+        assert await challenges.start_week(chat.bot, session, community, clock.now) is not None
     async with chat.bot.sessions() as session:
-        latest = await session.scalar(select(Challenge).where(Challenge.ended_at.is_(None)))
-    assert latest is not None and latest.due_at.isoformat() == "2026-12-07T00:00:00+00:00"
+        running = await session.scalar(select(Challenge).where(Challenge.ended_at.is_(None)))
+    assert running is not None and running.due_at == datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 
 
 async def test_moderators_start_and_create_and_end_a_challenge(chat: Chat, clock: FakeClock, content: Content) -> None:
@@ -210,6 +218,8 @@ async def test_submissions_are_validated_and_leave_withdraws(chat: Chat, clock: 
     await _start(chat, clock)
     bad = await chat("/challenge submit javascript:alert(1)")
     assert bad.tone is Tone.ERROR and "http" in bad.text
+    markup = await chat("/challenge submit https://x.example/<!channel>")
+    assert markup.tone is Tone.ERROR and "< or >" in markup.text
     too_long = await chat("/challenge submit https://x.example/" + "a" * 400)
     assert too_long.tone is Tone.ERROR and "too long" in too_long.text
     slack_link = await chat("/challenge submit <https://x.example/work|my work> @everyone look")
