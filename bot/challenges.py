@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from bot.app import StudyBot
 
 WEEK_DAYS = 7
+# The weekly run may keep its time in a zone other than the community's; when only one of them has just
+# changed to or from daylight saving, the run comes up to an hour before the deadline and still closes the week.
+CLOSE_EARLY = timedelta(hours=1)
 LONGEST_DUE = timedelta(days=60)
 
 
@@ -160,7 +163,7 @@ async def end_week(
 ) -> Reply | None:
     """Close the running challenge once it is due (at once with `force`); return its results to post."""
     challenge = await current(session, community)
-    if challenge is None or (not force and now < challenge.due_at):
+    if challenge is None or (not force and now < challenge.due_at - CLOSE_EARLY):
         return None
     closed = await session.execute(
         update(Challenge)

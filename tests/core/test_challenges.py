@@ -159,19 +159,35 @@ async def test_a_week_runs_to_the_same_local_time_so_each_weekly_run_closes_the_
     await chat("/roadmap progress")
     async with transaction(chat.bot) as (session, community):
         await session.execute(update(Community).where(Community.id == community.id).values(timezone="Europe/Berlin"))
-    # The scheduler's weekly run: Wednesdays at 11:00 in Berlin. Summer time ends on Sunday 25 October 2026.
+
+    async def weekly_run() -> tuple[object, object]:
+        async with transaction(chat.bot) as (session, community):
+            ended = await challenges.end_week(chat.bot, session, community, clock.now)
+            started = await challenges.start_week(chat.bot, session, community, clock.now)
+            return ended, started
+
+    async def running_due() -> datetime:
+        async with chat.bot.sessions() as session:
+            running = await session.scalar(select(Challenge).where(Challenge.ended_at.is_(None)))
+        assert running is not None
+        return running.due_at
+
+    # A weekly run on Wednesdays at 11:00 in Berlin; summer time ends there on Sunday 25 October 2026.
     clock.now = datetime(2026, 10, 21, 9, 0, tzinfo=UTC)  # 11:00 CEST
-    await _start(chat, clock)
-    async with chat.bot.sessions() as session:
-        challenge = await session.scalar(select(Challenge))
-    assert challenge is not None and challenge.due_at == datetime(2026, 10, 28, 10, 0, tzinfo=UTC)  # 11:00 CET
-    clock.now = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)  # the next weekly run
-    async with transaction(chat.bot) as (session, community):
-        assert await challenges.end_week(chat.bot, session, community, clock.now) is not None
-        assert await challenges.start_week(chat.bot, session, community, clock.now) is not None
-    async with chat.bot.sessions() as session:
-        running = await session.scalar(select(Challenge).where(Challenge.ended_at.is_(None)))
-    assert running is not None and running.due_at == datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    ended, started = await weekly_run()
+    assert ended is None and started is not None
+    assert await running_due() == datetime(2026, 10, 28, 10, 0, tzinfo=UTC)  # 11:00 CET, 169 hours later
+    clock.now = datetime(2026, 10, 28, 8, 59, tzinfo=UTC)  # more than an hour early: the week goes on
+    assert await weekly_run() == (None, None)
+    clock.now = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)
+    ended, started = await weekly_run()
+    assert ended is not None and started is not None
+    assert await running_due() == datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    # A run kept in New York time comes an hour earlier in UTC after its clocks change (1 November) while
+    # Berlin's do not: it still closes the week.
+    clock.now = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
+    ended, started = await weekly_run()
+    assert ended is not None and started is not None
 
 
 async def test_moderators_start_and_create_and_end_a_challenge(chat: Chat, clock: FakeClock, content: Content) -> None:
