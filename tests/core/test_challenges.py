@@ -277,3 +277,26 @@ async def test_review_buttons_in_the_console(bot, clock: FakeClock, content: Con
     assert "── posted to #projects ──" in after and "ada, your submission" in after
     assert "[1] Next submission" in after
     assert "No submissions are waiting" in text_of(await mia.handle("1"))  # type: ignore[arg-type]
+
+
+async def test_racing_starts_and_reviews_settle_on_one(chat: Chat, clock: FakeClock, content: Content) -> None:
+    mods = [chat.as_user(f"mod{n}", name=f"Mod{n}", moderator=True) for n in range(4)]
+    await chat("/roadmap progress")
+
+    async def scheduled_start() -> object:
+        async with transaction(chat.bot) as (session, community):
+            return await challenges.start_week(chat.bot, session, community, clock.now)
+
+    outcomes = await asyncio.gather(
+        scheduled_start(), *(m(f"/challenge start {content.challenges[-1].id}") for m in mods)
+    )
+    async with chat.bot.sessions() as session:
+        running = list(await session.scalars(select(Challenge).where(Challenge.ended_at.is_(None))))
+    assert len(running) == 1
+    started = [o for o in outcomes if o is not None and getattr(o, "tone", Tone.INFO) is not Tone.ERROR]
+    assert len(started) == 1
+
+    await chat("/challenge submit https://example.com/ada")
+    reviews = await asyncio.gather(*(m("/challenge approve 1") for m in mods))
+    assert sorted(r.tone for r in reviews) == sorted([Tone.SUCCESS] + [Tone.WARNING] * (len(mods) - 1))
+    assert await points_of(chat.bot, "ada") == running[0].points
