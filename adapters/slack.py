@@ -193,7 +193,7 @@ class SlackAdapter:
             parsed = self.bot.parse_line(line)
             form = self._form_for(parsed)
             slow = isinstance(parsed, Parsed) and parsed.command.slow and form is None
-            await (ack(text=WORKING) if slow else ack())
+            await (ack(text=WORKING, response_type="ephemeral") if slow else ack())
             caller = await self._caller(
                 body.get("team_id"),
                 body.get("user_id"),

@@ -188,14 +188,17 @@ def content_blocks(reply: Reply, *, ping_everyone: bool = False) -> list[dict[st
 
 def number_actions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give every button a unique action_id within one message or view, as Slack requires."""
+    numbered = []
     count = 0
     for block in blocks:
-        if block.get("type") != "actions":
-            continue
-        for element in block["elements"]:
-            element["action_id"] = f"{ACTION_PREFIX}{count}"
-            count += 1
-    return blocks
+        if block.get("type") == "actions":
+            elements = []
+            for element in block["elements"]:
+                elements.append({**element, "action_id": f"{ACTION_PREFIX}{count}"})
+                count += 1
+            block = {**block, "elements": elements}
+        numbered.append(block)
+    return numbered
 
 
 @dataclass(frozen=True)

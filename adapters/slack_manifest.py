@@ -25,8 +25,9 @@ BOT_SCOPES = (
     "groups:read",  # conversations.info on private channels the bot is in
 )
 BOT_EVENTS = ("app_home_opened",)
-DESCRIPTION = 2000
-USAGE_HINT = 1000
+# Kept short: Slack shows both in the command picker, and a long one is refused or cut.
+DESCRIPTION = 100
+USAGE_HINT = 100
 
 
 def _usage_hint(registry: Registry, root: str) -> str:

@@ -128,6 +128,10 @@ class SlackStandIn:
     async def wait_responses(self, name: str, count: int = 1) -> list[dict[str, Any]]:
         return await self.wait_for(lambda: self.responses(name) if len(self.responses(name)) >= count else None)
 
+    @property
+    def sockets_open(self) -> int:
+        return len(self._sockets)
+
     async def socket_send(self, message: dict[str, Any]) -> None:
         await self.wait_for(lambda: self._sockets)
         await self._sockets[-1].send_str(json.dumps(message))
