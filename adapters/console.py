@@ -53,13 +53,22 @@ class ConsoleAdapter:
         )
         self.console = Console(file=out or sys.stdout, highlight=False, soft_wrap=True)
         self.buttons: list[str] = []
+        self.posted = 0
 
     async def post(
         self, community_id: str, channel_id: str, reply: Reply, *, ping_everyone: bool = False
     ) -> PostResult:
         self.console.print(f"[dim]── posted to #{escape(channel_id)} ──[/dim]")
         self.render(reply)
-        return PostResult(ok=True, link=f"console://{community_id}/{channel_id}")
+        self.posted += 1
+        return PostResult(
+            ok=True, link=f"console://{community_id}/{channel_id}/{self.posted}", message_id=str(self.posted)
+        )
+
+    async def edit(self, community_id: str, channel_id: str, message_id: str, reply: Reply) -> PostResult:
+        self.console.print(f"[dim]── message {escape(message_id)} in #{escape(channel_id)} updated ──[/dim]")
+        self.render(reply)
+        return PostResult(ok=True, link=f"console://{community_id}/{channel_id}/{message_id}", message_id=message_id)
 
     async def handle(self, line: str) -> Reply | None:
         """Run one input line; a bare number presses that button of the last reply."""

@@ -12,6 +12,7 @@ from bot.replies import Post, Reply
 class PostResult:
     ok: bool
     link: str | None = None  # a link to the posted message, where the platform has links
+    message_id: str | None = None  # what `edit` needs to change the message later (Slack: its ts)
     error: str | None = None  # what went wrong, in words a moderator understands
 
 
@@ -22,6 +23,10 @@ class ChannelPoster(Protocol):
         self, community_id: str, channel_id: str, reply: Reply, *, ping_everyone: bool = False
     ) -> PostResult:
         """Post `reply` publicly in a channel of the community; never raises for platform errors."""
+        ...
+
+    async def edit(self, community_id: str, channel_id: str, message_id: str, reply: Reply) -> PostResult:
+        """Replace a message this bot posted earlier (a live leaderboard); never raises for platform errors."""
         ...
 
 
