@@ -34,11 +34,11 @@ from bot.deliveries import claim_event
 from bot.registry import Command
 from bot.replies import Reply, Tone
 from bot.settings import Settings, SettingsError, require
+from bot.status_http import add_status_routes
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 WORKING = "Working on it…"
 # Slack closes a modal's submission after 3 s; past this budget the modal closes and the answer follows.
 FORM_BUDGET_SECONDS = 2.5
@@ -70,10 +70,10 @@ class SlackAdapter:
     def __init__(self, bot: StudyBot, settings: Settings, client: AsyncWebClient | None = None) -> None:
         self.bot = bot
         self.client = client or web_client(settings)
-        self.poster = SlackPoster(self.client)
+        self.poster = SlackPoster(self.client, self._count_failure)
         self.sender = ReplySender(self.poster)
-        self.users = SlackUsers(self.client)
-        self.home = AppHome(bot, self.client)
+        self.users = SlackUsers(self.client, count_failure=self._count_failure)
+        self.home = AppHome(bot, self.client, count_failure=self._count_failure)
         self.inflight: set[asyncio.Task[Any]] = set()
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.app = AsyncApp(
@@ -112,6 +112,9 @@ class SlackAdapter:
                 task.cancel()
 
     # ---- plumbing --------------------------------------------------------------------------------
+
+    def _count_failure(self, kind: str) -> None:
+        self.bot.metrics.platform_errors.labels("slack", kind).inc()
 
     @asynccontextmanager
     async def _work(self, what: str) -> AsyncIterator[None]:
@@ -161,6 +164,7 @@ class SlackAdapter:
         try:
             await self.client.views_open(trigger_id=str(trigger_id), view=form_view(command, origin, raw_args))
         except SLACK_FAILURES as exc:
+            self._count_failure(read_failure(exc).code)
             await self.sender.say(
                 dest, f"I could not open the form: {escape(describe(exc))} You can also type `{command.usage()}`."
             )
@@ -293,17 +297,16 @@ def build_app(bot: StudyBot, settings: Settings, client: AsyncWebClient | None =
     return build_adapter(bot, settings, client).app
 
 
-def web_application(app: AsyncApp, path: str = EVENTS_PATH) -> web.Application:
-    """An aiohttp application serving Slack's requests at `path` (and a health check at /healthz)."""
+def web_application(app: AsyncApp, bot: StudyBot | None = None, path: str = EVENTS_PATH) -> web.Application:
+    """An aiohttp application serving Slack's requests at `path`; with `bot`, also /healthz and /metrics."""
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
-    async def health(request: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
     application = web.Application()
-    application.add_routes([web.post(path, events), web.get(HEALTH_PATH, health)])
+    application.router.add_post(path, events)
+    if bot is not None:
+        add_status_routes(application, bot)
     return application
 
 
@@ -334,13 +337,15 @@ async def run(bot: StudyBot, settings: Settings) -> None:
 
 
 async def _http(adapter: SlackAdapter, port: int) -> None:
-    runner = web.AppRunner(web_application(adapter.app))
+    runner = web.AppRunner(web_application(adapter.app, adapter.bot), access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+        adapter.bot.health.platforms["slack"] = True
         log.info("Slack app listening on port %s at %s", port, EVENTS_PATH)
         await asyncio.Event().wait()
     finally:
+        adapter.bot.health.platforms["slack"] = False
         await runner.cleanup()
 
 
@@ -350,7 +355,9 @@ async def _socket_mode(adapter: SlackAdapter, app_token: str) -> None:
     handler = AsyncSocketModeHandler(adapter.app, app_token)
     try:
         await handler.connect_async()
+        adapter.bot.health.platforms["slack"] = True
         log.info("Slack app connected in Socket Mode")
         await asyncio.Event().wait()
     finally:
+        adapter.bot.health.platforms["slack"] = False
         await handler.close_async()

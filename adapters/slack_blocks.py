@@ -214,12 +214,12 @@ def notification_text(reply: Reply, *, ping_everyone: bool = False) -> str:
 
 
 def render_messages(
-    reply: Reply, *, ping_everyone: bool = False, max_blocks: int = MESSAGE_BLOCKS
+    reply: Reply, *, ping_everyone: bool = False, max_blocks: int = MESSAGE_BLOCKS, max_messages: int = MAX_MESSAGES
 ) -> list[SlackMessage]:
     """The reply as one message, or a few when it exceeds Slack's block limit; buttons go with the last one."""
     body = content_blocks(reply, ping_everyone=ping_everyone)
     actions = button_blocks(reply)
-    room = max_blocks * MAX_MESSAGES - len(actions)
+    room = max_blocks * max_messages - len(actions)
     if len(body) > room:
         hidden = len(body) - room + 1
         body = [*body[: room - 1], context(f"… shortened: {hidden} more parts did not fit in Slack.")]

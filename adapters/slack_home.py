@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,10 +24,17 @@ INTRO = "Your progress and what to learn next. Every command works in any channe
 
 
 class AppHome:
-    def __init__(self, bot: StudyBot, client: AsyncWebClient, lines: tuple[str, ...] = HOME_LINES) -> None:
+    def __init__(
+        self,
+        bot: StudyBot,
+        client: AsyncWebClient,
+        lines: tuple[str, ...] = HOME_LINES,
+        count_failure: Callable[[str], None] = lambda kind: None,
+    ) -> None:
         self.bot = bot
         self.client = client
         self.lines = lines
+        self.count_failure = count_failure
         # One publish at a time per member, so the newest state is always published last.
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
@@ -61,6 +69,8 @@ class AppHome:
             try:
                 await self.client.views_publish(user_id=caller.user_id, view=view)
             except SLACK_FAILURES as exc:
-                log.warning("views.publish failed: %s", read_failure(exc).code, extra={"community": key[0]})
+                code = read_failure(exc).code
+                self.count_failure(code)
+                log.warning("views.publish failed: %s", code, extra={"community": key[0]})
                 return False
         return True

@@ -21,8 +21,6 @@ BOT_SCOPES = (
     "users:read",  # names, and who is a workspace admin or owner
     "files:write",  # images in replies
     "im:write",  # a member's direct conversation with the app, for images and Home answers
-    "channels:read",  # conversations.info on public channels
-    "groups:read",  # conversations.info on private channels the bot is in
 )
 BOT_EVENTS = ("app_home_opened",)
 # Kept short: Slack shows both in the command picker, and a long one is refused or cut.

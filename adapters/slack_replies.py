@@ -10,7 +10,6 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack_blocks import SlackMessage, channel_link, escape, link, render_messages
-from adapters.slack_errors import SLACK_FAILURES, read_failure
 from adapters.slack_poster import SlackPoster
 from bot.outbound import PostResult, deliver
 from bot.replies import Post, Reply, Visibility
@@ -54,7 +53,7 @@ class ReplySender:
         message = SlackMessage(text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
         if dest.response_url and await self._respond(dest.response_url, message, public=False):
             return
-        await self._post_raw(dest.user_id, message)
+        await self.poster.send_note(dest.user_id, message)
 
     async def _respond(self, url: str, message: SlackMessage, *, public: bool) -> bool:
         body = {
@@ -67,9 +66,11 @@ class ReplySender:
             response = await AsyncWebhookClient(url).send_dict(body)
         except (ClientError, SlackClientError, TimeoutError) as exc:
             log.warning("response_url unreachable: %s", type(exc).__name__)
+            self.poster.count_failure("response_url_unreachable")
             return False
         if response.status_code != 200:
             log.warning("response_url refused the answer: HTTP %s", response.status_code)
+            self.poster.count_failure(f"response_url_http_{response.status_code}")
             return False
         return True
 
@@ -81,12 +82,6 @@ class ReplySender:
             result = await self.poster.post(dest.community_id, dest.user_id, reply)
         if not result.ok:
             log.warning("could not answer a member: %s", result.error)
-
-    async def _post_raw(self, channel_id: str, message: SlackMessage) -> None:
-        try:
-            await self.poster.client.chat_postMessage(channel=channel_id, text=message.text, blocks=message.blocks)
-        except SLACK_FAILURES as exc:
-            log.warning("could not send a note to a member: %s", read_failure(exc).code)
 
     async def _image(self, dest: Destination, reply: Reply, *, public: bool) -> None:
         assert reply.image is not None

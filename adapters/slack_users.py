@@ -27,9 +27,15 @@ class SlackUsers:
     """A small TTL cache in front of users.info; a failed lookup is not remembered."""
 
     def __init__(
-        self, client: AsyncWebClient, *, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic
+        self,
+        client: AsyncWebClient,
+        *,
+        ttl: float = TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        count_failure: Callable[[str], None] = lambda kind: None,
     ) -> None:
         self.client = client
+        self.count_failure = count_failure
         self.ttl = ttl
         self.clock = clock
         self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
@@ -44,7 +50,9 @@ class SlackUsers:
             response = await self.client.users_info(user=user_id)
         except SLACK_FAILURES as exc:
             # Without the lookup the caller is treated as a member: moderator commands stay refused.
-            log.warning("users.info failed for a caller: %s", read_failure(exc).code)
+            code = read_failure(exc).code
+            self.count_failure(code)
+            log.warning("users.info failed for a caller: %s", code)
             return SlackUser(name=fallback_name or user_id, is_admin=False)
         user = response.get("user") or {}
         found = SlackUser(name=_name(user) or fallback_name or user_id, is_admin=_is_admin(user))

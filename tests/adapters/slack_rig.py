@@ -27,6 +27,7 @@ class SlackRig:
     slack: SlackStandIn
     requests: SlackRequests
     settings: Settings
+    base_url: str  # the app's own address: /slack/events, /healthz, /metrics
 
     async def command(self, command: str, text: str = "", **kwargs: Any) -> dict[str, Any]:
         """Send a slash command and wait for its answer at the response_url (the first one)."""
@@ -53,12 +54,12 @@ async def slack_rig(bot: StudyBot) -> AsyncIterator[SlackRig]:
     slack.add_user(GRACE, "Grace", admin=True)
     settings = slack_settings(bot, slack)
     adapter = build_adapter(bot, settings)
-    server = TestServer(web_application(adapter.app), host="127.0.0.1")
+    server = TestServer(web_application(adapter.app, bot), host="127.0.0.1")
     await server.start_server()
     try:
         await adapter.start()
         requests = SlackRequests(str(server.make_url("/slack/events")), SECRET, slack)
-        yield SlackRig(bot, adapter, slack, requests, settings)
+        yield SlackRig(bot, adapter, slack, requests, settings, str(server.make_url("/")))
     finally:
         await adapter.close()
         await server.close()

@@ -6,6 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
+import aiohttp
 import pytest
 from sqlalchemy import select, update
 
@@ -493,6 +494,32 @@ async def test_the_poster_never_raises_for_slack_errors(slack: SlackRig) -> None
     slack.slack.fail("chat.postMessage", "is_archived")
     result = await slack.bot.posters["slack"].post(TEAM_ID, "C2OLD", Reply(text="hello"))
     assert not result.ok and result.error == "That channel is archived."
+
+
+async def test_the_poster_edits_what_it_posted(slack: SlackRig) -> None:
+    poster = slack.bot.posters["slack"]
+    posted = await poster.post(TEAM_ID, "C2NEWS", Reply(title="Leaderboard", text="1. Ada"))
+    assert posted.ok and posted.message_id
+    edited = await poster.edit(TEAM_ID, "C2NEWS", posted.message_id, Reply(title="Leaderboard", text="1. **Bob**"))
+    assert edited.ok and edited.message_id == posted.message_id and edited.link == posted.link
+    (update,) = slack.slack.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == ("C2NEWS", posted.message_id)
+    assert "1. *Bob*" in all_text(update.params)
+
+
+async def test_an_edit_slack_refuses_comes_back_in_words(slack: SlackRig) -> None:
+    slack.slack.fail("chat.update", "message_not_found")
+    result = await slack.bot.posters["slack"].edit(TEAM_ID, "C2NEWS", "1800000000.000100", Reply(text="x"))
+    assert not result.ok and result.error == "Slack refused the request (message_not_found)."
+
+
+async def test_slack_failures_are_counted_in_metrics_served_by_the_slack_app(slack: SlackRig) -> None:
+    slack.slack.fail("chat.postMessage", "not_in_channel")
+    await slack.bot.posters["slack"].post(TEAM_ID, "C2PRIV", Reply(text="x"))
+    async with aiohttp.ClientSession() as http, http.get(slack.base_url + "metrics") as response:
+        assert response.status == 200
+        metrics = await response.text()
+    assert 'studybot_platform_errors_total{kind="not_in_channel",platform="slack"} 1.0' in metrics
 
 
 async def test_requests_are_json_where_slack_expects_json(slack: SlackRig) -> None:

@@ -87,10 +87,12 @@ async def test_socket_mode_serves_slash_commands(bot: StudyBot, stand_in: SlackS
         assert acked[0]["envelope_id"] == "env-1"
         (answer,) = await stand_in.wait_responses("socket")
         assert "Topic 1" in all_text(answer)
+        assert bot.health.platforms["slack"] is True
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+    assert bot.health.platforms["slack"] is False
 
 
 def test_studybot_slack_without_a_token_says_so_in_one_line(

@@ -194,6 +194,8 @@ class SlackStandIn:
             channel = "D" + channel[1:] if channel.startswith("U") else channel
             ts = f"{1_800_000_000 + next(self._ts)}.000100"
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1_800_000_000 + next(self._ts)}.000200"}
         if method == "chat.getPermalink":
