@@ -117,8 +117,10 @@ class SlackAdapter:
         self.bot.metrics.platform_errors.labels("slack", kind).inc()
 
     @asynccontextmanager
-    async def _work(self, what: str) -> AsyncIterator[None]:
-        """Track a handler's work (so `close` can wait for it) and log whatever escapes it."""
+    async def _work(self, what: str, ack: Any = None) -> AsyncIterator[None]:
+        """Track a handler's work (so `close` can wait for it) and log whatever escapes it.
+
+        With `ack`, a failure before the ack still acks, so Slack never waits out its 3 seconds."""
         task = asyncio.current_task()
         if task is not None:
             self.inflight.add(task)
@@ -126,6 +128,8 @@ class SlackAdapter:
             yield
         except Exception:
             log.exception("slack %s failed", what)
+            if ack is not None and getattr(ack, "response", None) is None:
+                await ack()
         finally:
             if task is not None:
                 self.inflight.discard(task)
@@ -192,7 +196,7 @@ class SlackAdapter:
         return None
 
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
-        async with self._work("slash command"):
+        async with self._work("slash command", ack):
             line = f"{body.get('command', '')} {unescape(str(body.get('text') or ''))}".strip()
             parsed = self.bot.parse_line(line)
             form = self._form_for(parsed)
@@ -207,6 +211,9 @@ class SlackAdapter:
             )
             if caller is None:
                 log.warning("slash command without a usable team or user id")
+                if body.get("response_url"):
+                    note = "Slack did not say who you are or which workspace this is, so nothing was done."
+                    await self.sender.say(Destination("", "", None, body["response_url"]), note)
                 return
             dest = Destination(caller.community_id, caller.user_id, caller.channel_id, body.get("response_url"))
             if form and body.get("trigger_id"):
@@ -215,7 +222,7 @@ class SlackAdapter:
             await self._answer(caller, line, dest)
 
     async def _on_button(self, ack: Any, body: dict[str, Any]) -> None:
-        async with self._work("button"):
+        async with self._work("button", ack):
             await ack()
             action = (body.get("actions") or [{}])[0]
             line = str(action.get("value") or "")
@@ -239,38 +246,39 @@ class SlackAdapter:
             await self._answer(caller, line, dest)
 
     async def _on_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        async with self._work("form"):
-            started = asyncio.get_running_loop().time()
+        async with self._work("form", ack):
             origin = FormOrigin.decode(str(view.get("private_metadata") or ""))
             command = self.bot.registry.get(tuple(origin.command.split())) if origin else None
             user = body.get("user") or {}
             team = body.get("team") or {}
-            caller = await self._caller(
-                team.get("id") or user.get("team_id"),
-                user.get("id"),
-                user.get("name") or user.get("username"),
-                origin.channel_id if origin else None,
-                team.get("domain"),
-            )
-            if command is None or caller is None or origin is None:
+            team_id, user_id = team.get("id") or user.get("team_id"), user.get("id")
+            if command is None or origin is None:
                 await ack()  # a form from an older version of the app: close it
                 return
-            dest = Destination(caller.community_id, caller.user_id, origin.channel_id, origin.response_url)
-            run = asyncio.ensure_future(self.bot.run(caller, command.path, submitted_args(command, view["state"])))
-            budget = FORM_BUDGET_SECONDS - (asyncio.get_running_loop().time() - started)
-            done, _ = await asyncio.wait({run}, timeout=max(0.1, budget))
-            if done:
-                reply: Reply = run.result()
-                errors = field_errors(command, reply) if reply.tone is Tone.ERROR else {}
+            raw_args = submitted_args(command, view.get("state") or {})
+
+            async def submit() -> Reply | None:
+                caller = await self._caller(
+                    team_id, user_id, user.get("name") or user.get("username"), origin.channel_id, team.get("domain")
+                )
+                return None if caller is None else await self.bot.run(caller, command.path, raw_args)
+
+            # The member lookup and the core both count against Slack's 3 seconds for a modal.
+            running = asyncio.ensure_future(submit())
+            done, _ = await asyncio.wait({running}, timeout=FORM_BUDGET_SECONDS)
+            reply = running.result() if done else None
+            if done and reply is not None and reply.tone is Tone.ERROR:
+                errors = field_errors(command, reply)
                 if errors:
                     # Nothing was written (the core rolled back); the member corrects the form in place.
                     await ack(response_action="errors", errors=errors)
                     return
-                await ack()
-            else:
-                await ack()
-                reply = await run
-            await self.sender.send(dest, reply)
+            await ack()
+            if not done:
+                reply = await running
+            if reply is not None:
+                dest = Destination(str(team_id), str(user_id), origin.channel_id, origin.response_url)
+                await self.sender.send(dest, reply)
 
     async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         async with self._work("app home"):

@@ -66,6 +66,17 @@ def link(url: str, label: str) -> str:
     return escape(url)
 
 
+def clip(text: str, limit: int) -> str:
+    """Shorten escaped mrkdwn to `limit` characters with an ellipsis, never leaving half an entity."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    amp = text.rfind("&", max(0, cut - 5), cut)
+    if amp >= 0 and ";" not in text[amp:cut]:
+        cut = amp
+    return text[:cut].rstrip() + "…"
+
+
 def split_text(text: str, limit: int) -> list[str]:
     """Cut mrkdwn into pieces of at most `limit` characters, at line ends, then spaces, never inside an entity."""
     pieces: list[str] = []
@@ -109,7 +120,7 @@ def header(text: str) -> dict[str, Any]:
 
 
 def context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_text("mrkdwn", shorten(text, CONTEXT_TEXT))]}
+    return {"type": "context", "elements": [_text("mrkdwn", clip(text, CONTEXT_TEXT))]}
 
 
 def divider() -> dict[str, Any]:
@@ -134,7 +145,7 @@ def _field_blocks(fields: Iterable[Field]) -> list[dict[str, Any]]:
         name = f"*{mrkdwn(plain(field.name))}*"
         value = mrkdwn(field.value) or " "
         if field.inline:
-            inline.append(_text("mrkdwn", shorten(f"{name}\n{value}", FIELD_TEXT)))
+            inline.append(_text("mrkdwn", clip(f"{name}\n{value}", FIELD_TEXT)))
             continue
         flush()
         blocks.extend(sections(f"{name}\n{value}"))

@@ -80,9 +80,16 @@ def _element(arg: Argument, initial: str | None) -> dict[str, Any]:
             element["initial_option"] = options[arg.choices.index(initial)]
     elif arg.kind is ArgKind.CHANNEL:
         element = {"type": "conversations_select", "filter": {"include": ["public", "private"]}}
-        element["default_to_current_conversation"] = True
+        given = _mentioned_id(initial, "#")
+        if given:
+            element["initial_conversation"] = given
+        else:
+            element["default_to_current_conversation"] = True
     elif arg.kind is ArgKind.MEMBER:
         element = {"type": "users_select"}
+        given = _mentioned_id(initial, "@")
+        if given:
+            element["initial_user"] = given
     elif arg.kind is ArgKind.INTEGER:
         element = {"type": "number_input", "is_decimal_allowed": False}
         if arg.min_value is not None:
@@ -97,6 +104,12 @@ def _element(arg: Argument, initial: str | None) -> dict[str, Any]:
             element["initial_value"] = shorten(initial, min(arg.max_length, INPUT_MAX))
     element["action_id"] = VALUE_ACTION
     return element
+
+
+def _mentioned_id(text: str | None, sigil: str) -> str | None:
+    """The id in Slack markup such as <#C123|general> or <@U123>, or a bare id."""
+    found = re.match(rf"^<{sigil}([A-Z0-9]+)(?:\|[^>]*)?>$", text or "") or re.match(r"^([A-Z0-9]{2,})$", text or "")
+    return found.group(1) if found else None
 
 
 def form_view(command: Command, origin: FormOrigin, initial: dict[str, str] | None = None) -> dict[str, Any]:

@@ -338,6 +338,8 @@ async def test_a_moderator_form_submitted_by_a_member_is_refused_inside_the_moda
 
 async def test_a_form_given_part_of_its_input_opens_prefilled(slack_extra: SlackRig) -> None:
     view, name = await _open_form(slack_extra, "/announce", "<#C2NEWS|news>", user=GRACE)
+    channel = next(b for b in view["blocks"] if b.get("block_id") == "channel")
+    assert channel["element"]["initial_conversation"] == "C2NEWS"
     values = {
         "channel": {"type": "conversations_select", "selected_conversation": "C2NEWS"},
         "message": {"type": "plain_text_input", "value": "Line one\nLine two"},

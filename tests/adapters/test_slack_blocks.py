@@ -14,6 +14,7 @@ from adapters.slack_blocks import (
     SECTION_FIELDS,
     SECTION_TEXT,
     button_blocks,
+    clip,
     content_blocks,
     escape,
     home_view,
@@ -161,3 +162,10 @@ def test_split_text_keeps_limits_and_never_cuts_an_entity(raw: str, limit: int) 
 
 def test_section_fields_limit_is_ten() -> None:
     assert SECTION_FIELDS == 10
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab &<>")), max_size=400), st.integers(min_value=2, max_value=200))
+def test_clip_keeps_the_limit_and_never_leaves_half_an_entity(raw: str, limit: int) -> None:
+    clipped = clip(escape(raw), limit)
+    assert len(clipped) <= limit
+    assert not _ENTITY_CUT.search(clipped.removesuffix("…"))
