@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -23,6 +24,13 @@ BOT_SCOPES = (
     "im:write",  # a member's direct conversation with the app, for images and Home answers
 )
 BOT_EVENTS = ("app_home_opened",)
+# Slack's built-in commands (help article "Use built-in slash commands"): an app may not register these names.
+SLACK_BUILT_IN = frozenset(
+    {"me", "status", "away", "dnd", "shrug", "remind", "msg", "feed", "who", "collapse", "expand", "leave", "join",
+     "open", "search", "topic", "mute", "pro", "shortcuts", "invite", "apps", "active"}
+)  # fmt: skip
+MAX_COMMANDS = 50  # slash commands one app may declare
+_COMMAND_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 # Kept short: Slack shows both in the command picker, and a long one is refused or cut.
 DESCRIPTION = 100
 USAGE_HINT = 100
@@ -41,8 +49,21 @@ def _description(registry: Registry, root: str) -> str:
     return shorten(text.replace("`", ""), DESCRIPTION)
 
 
+def problems(registry: Registry) -> list[str]:
+    """Why Slack would refuse the registry's roots as slash commands (empty when it would accept them)."""
+    roots = registry.roots()
+    found = [f"/{r} is one of Slack's built-in commands" for r in roots if r in SLACK_BUILT_IN]
+    found += [f"/{r} is not a valid Slack command name" for r in roots if not _COMMAND_NAME.match(r)]
+    if len(roots) > MAX_COMMANDS:
+        found.append(f"{len(roots)} command groups, but a Slack app may declare {MAX_COMMANDS}")
+    return found
+
+
 def manifest(registry: Registry, base_url: str = PLACEHOLDER_URL) -> dict[str, Any]:
     """The manifest as data: one slash command per registry root, the scopes, events, App Home, interactivity."""
+    refused = problems(registry)
+    if refused:
+        raise ValueError("Slack would refuse this manifest: " + "; ".join(refused))
     request_url = base_url.rstrip("/") + EVENTS_PATH
     commands = []
     for root in registry.roots():

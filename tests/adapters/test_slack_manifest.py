@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
-from adapters.slack_manifest import PLACEHOLDER_URL, manifest, manifest_yaml
+from adapters.slack_manifest import PLACEHOLDER_URL, manifest, manifest_yaml, problems
 from bot.commands import build_registry
+from bot.context import Context
+from bot.registry import Command, Registry
+from bot.replies import Reply
 
 MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
 
@@ -41,3 +46,19 @@ def test_manifest_declares_scopes_events_home_and_interactivity() -> None:
 def test_manifest_for_a_real_host() -> None:
     data = manifest(build_registry(), "https://bot.example.org/")
     assert data["settings"]["interactivity"]["request_url"] == "https://bot.example.org/slack/events"
+
+
+def test_no_command_group_takes_a_name_slack_keeps_for_itself() -> None:
+    assert problems(build_registry()) == []
+
+
+async def _noop(ctx: Context, args: dict[str, Any]) -> Reply:
+    return Reply()
+
+
+def test_a_built_in_name_is_refused_before_slack_sees_it() -> None:
+    registry = build_registry()
+    registry.add(Command(("remind",), "Clashes with Slack", _noop))
+    with pytest.raises(ValueError, match="/remind is one of Slack's built-in commands"):
+        manifest(registry)
+    assert problems(Registry()) == []
