@@ -348,7 +348,10 @@ async def _http(adapter: SlackAdapter, port: int) -> None:
     runner = web.AppRunner(web_application(adapter.app, adapter.bot), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+        try:
+            await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+        except OSError as exc:
+            raise SettingsError(f"Cannot listen on PORT {port}: {exc.strerror or type(exc).__name__}") from None
         adapter.bot.health.platforms["slack"] = True
         log.info("Slack app listening on port %s at %s", port, EVENTS_PATH)
         await asyncio.Event().wait()

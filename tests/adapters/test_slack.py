@@ -114,8 +114,8 @@ async def test_users_info_is_cached_per_user(slack: SlackRig) -> None:
     await slack.command("/roadmap", "next")
     await slack.command("/roadmap", "progress")
     await slack.command("/roadmap", "next", user=BOB)
-    looked_up = [c.params["user"] for c in slack.slack.calls_to("users.info")]
-    assert looked_up == [ADA, BOB]
+    looked_up = [(c.params["user"], c.http_method) for c in slack.slack.calls_to("users.info")]
+    assert looked_up == [(ADA, "GET"), (BOB, "GET")]
 
 
 # ---- moderators ----------------------------------------------------------------------------------

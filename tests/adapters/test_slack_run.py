@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -57,6 +58,16 @@ async def test_a_token_slack_refuses_stops_the_start_with_one_line(bot: StudyBot
         await slack.run(bot, slack_settings(bot, stand_in))
     assert str(caught.value) == "Slack does not accept SLACK_BOT_TOKEN (invalid_auth)"
     assert "xoxb" not in str(caught.value)
+
+
+async def test_a_port_in_use_stops_the_start_with_one_line(bot: StudyBot, stand_in: SlackStandIn) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SettingsError, match=rf"^Cannot listen on PORT {port}: "):
+            await slack.run(bot, slack_settings(bot, stand_in, port=port))
+    assert bot.health.platforms["slack"] is False
 
 
 async def test_socket_mode_serves_slash_commands(bot: StudyBot, stand_in: SlackStandIn) -> None:
