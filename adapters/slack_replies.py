@@ -34,16 +34,19 @@ class ReplySender:
     async def send(self, dest: Destination, reply: Reply) -> None:
         """Show `reply` to the member (ephemeral unless public), then make its posts and say how they went."""
         public = reply.visibility is Visibility.PUBLIC
+        messages = render_messages(reply)
+        sent = 0
         if dest.response_url:
-            sent = True
-            for message in render_messages(reply):
-                sent = sent and await self._respond(dest.response_url, message, public=public)
-            if not sent:
-                await self._direct(dest, reply, public=public)
-            elif reply.image:
-                await self._image(dest, reply, public=public)
-        else:
+            for message in messages:
+                if not await self._respond(dest.response_url, message, public=public):
+                    break
+                sent += 1
+        if sent == 0:
             await self._direct(dest, reply, public=public)
+        elif sent < len(messages):
+            log.warning("only %s of %s parts of an answer reached the member", sent, len(messages))
+        elif reply.image:
+            await self._image(dest, reply, public=public)
         if reply.posts:
             results = await deliver(self.poster, dest.community_id, reply.posts)
             await self.say(dest, report(reply.posts, results))

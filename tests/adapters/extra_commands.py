@@ -34,6 +34,10 @@ async def _chart(ctx: Context, args: dict[str, Any]) -> Reply:
     return Reply(text="Here is the chart.", image=Image("chart.png", PNG, "a bar chart"), visibility=Visibility.PUBLIC)
 
 
+async def _my_chart(ctx: Context, args: dict[str, Any]) -> Reply:
+    return Reply(text="Your chart.", image=Image("mine.png", PNG, "your progress"))
+
+
 async def _essay(ctx: Context, args: dict[str, Any]) -> Reply:
     paragraph = "All work & no play <makes> a dull **learner**. " * 40
     return Reply(
@@ -69,6 +73,7 @@ def extra_registry() -> Registry:
             form=True,
         ),
         Command(("chart",), "Show a chart", _chart),
+        Command(("mychart",), "Show your own chart", _my_chart),
         Command(("essay",), "A very long answer", _essay),
         Command(("crunch",), "Slow work", _crunch, slow=True),
     ):

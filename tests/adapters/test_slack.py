@@ -110,6 +110,23 @@ async def test_public_reply_goes_in_channel_with_its_image_uploaded(slack_extra:
     assert complete.params["channel_id"] == "C1GENERAL"
 
 
+async def test_a_private_image_is_shared_in_the_members_dm(slack_extra: SlackRig) -> None:
+    answer = await slack_extra.command("/mychart")
+    assert answer["response_type"] == "ephemeral"
+    (opened,) = await slack_extra.slack.wait_call("conversations.open")
+    assert opened.params["users"] == ADA
+    (complete,) = await slack_extra.slack.wait_call("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "D" + ADA[1:]
+
+
+async def test_an_image_slack_refuses_is_explained(slack_extra: SlackRig) -> None:
+    slack_extra.slack.fail("files.getUploadURLExternal", "not_in_channel")
+    _ack, name = await slack_extra.requests.command("/chart")
+    answer, note = await slack_extra.slack.wait_responses(name, count=2)
+    assert "Here is the chart." in all_text(answer)
+    assert "The image “a bar chart” could not be shown: I am not a member of that channel" in all_text(note)
+
+
 async def test_users_info_is_cached_per_user(slack: SlackRig) -> None:
     await slack.command("/roadmap", "next")
     await slack.command("/roadmap", "progress")
