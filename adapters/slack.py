@@ -291,7 +291,7 @@ class SlackAdapter:
 
     async def _after_command(self, caller: Caller, command: Command, reply: Reply) -> None:
         """Refresh the member's Home after their own changes (not after reads, nor the Home's own runs)."""
-        if caller.platform != "slack" or not command.needs_community or self.home.shows(command):
+        if caller.platform != "slack" or not command.writes or self.home.shows(command):
             return
         self._spawn(self.home.publish(caller))
 

@@ -99,7 +99,7 @@ def _element(arg: Argument, initial: str | None) -> dict[str, Any]:
         if initial and initial.lstrip("-").isdigit():
             element["initial_value"] = initial
     else:
-        element = {"type": "plain_text_input", "multiline": arg.rest, "max_length": min(arg.max_length, INPUT_MAX)}
+        element = {"type": "plain_text_input", "multiline": arg.multiline, "max_length": min(arg.max_length, INPUT_MAX)}
         if initial:
             element["initial_value"] = shorten(initial, min(arg.max_length, INPUT_MAX))
     element["action_id"] = VALUE_ACTION

@@ -19,7 +19,7 @@ from bot.replies import Tone
 log = logging.getLogger(__name__)
 
 # The Home shows these command lines, in order, when the registry has them; a new part is one more line.
-HOME_LINES = ("roadmap progress", "roadmap next", "challenge current", "leaderboard")
+HOME_LINES = ("roadmap progress", "roadmap next", "challenge show", "leaderboard show")
 INTRO = "Your progress and what to learn next. Every command works in any channel: type `/help` to see them."
 
 

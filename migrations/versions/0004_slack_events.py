@@ -1,7 +1,7 @@
 """slack events: platform deliveries already handled, so retried events take effect once
 
 Revision ID: 0004_slack_events
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 10:21:25.151746
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_slack_events"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

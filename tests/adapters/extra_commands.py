@@ -1,5 +1,5 @@
-"""Commands that exercise what the foundation's commands do not: channel posts, forms of every input kind,
-images, very long replies and slow work. Added to the real registry for adapter tests."""
+"""Commands that exercise what the real ones do not: posts the adapter delivers (`Reply.posts`), forms of every
+input kind, images, very long replies and slow work. Added to the real registry for adapter tests."""
 
 from __future__ import annotations
 
@@ -13,14 +13,9 @@ from bot.replies import Field, Image, Post, Reply, Visibility, error
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-async def _announce(ctx: Context, args: dict[str, Any]) -> Reply:
-    post = Post(args["channel"], Reply(title="Announcement", text=args["message"]))
-    return Reply(text="Announcement sent.").with_posts(post)
-
-
-async def _shout(ctx: Context, args: dict[str, Any]) -> Reply:
-    post = Post(args["channel"], Reply(text=args["message"]), ping_everyone=True)
-    return Reply(text="Shouted.").with_posts(post)
+async def _notice(ctx: Context, args: dict[str, Any]) -> Reply:
+    post = Post(args["channel"], Reply(title="Notice", text=args["message"]))
+    return Reply(text="Notice handed over.").with_posts(post)
 
 
 async def _survey(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -55,10 +50,9 @@ async def _crunch(ctx: Context, args: dict[str, Any]) -> Reply:
 def extra_registry() -> Registry:
     registry = build_registry()
     channel = Argument("channel", ArgKind.CHANNEL, "Where to post", required=True)
-    message = Argument("message", ArgKind.TEXT, "What to say", required=True, rest=True, max_length=1500)
+    message = Argument("message", ArgKind.TEXT, "What to say", required=True, rest=True, multiline=True)
     for command in (
-        Command(("announce",), "Post an announcement", _announce, (channel, message), moderator_only=True, form=True),
-        Command(("shout",), "Post and notify everyone", _shout, (channel, message), moderator_only=True),
+        Command(("notice",), "Post a notice", _notice, (channel, message), moderator_only=True, form=True),
         Command(
             ("survey",),
             "Tell us about yourself",
@@ -68,7 +62,9 @@ def extra_registry() -> Registry:
                 Argument("level", ArgKind.INTEGER, "1 to 5", required=True, min_value=1, max_value=5),
                 Argument("buddy", ArgKind.MEMBER, "A study buddy"),
                 Argument("channel", ArgKind.CHANNEL, "Your team's channel"),
-                Argument("note", ArgKind.TEXT, "Anything else", required=True, rest=True, max_length=200),
+                Argument(
+                    "note", ArgKind.TEXT, "Anything else", required=True, rest=True, multiline=True, max_length=200
+                ),
             ),
             form=True,
         ),

@@ -62,6 +62,7 @@ async def slack_rig(bot: StudyBot) -> AsyncIterator[SlackRig]:
         yield SlackRig(bot, adapter, slack, requests, settings, str(server.make_url("/")))
     finally:
         await adapter.close()
+        await bot.live_boards.close()  # drop the debounced board refreshes that writes started
         await server.close()
         await slack.close()
 
