@@ -51,6 +51,7 @@ async def test_every_roadmap_command_and_help_answer(slack: SlackRig) -> None:
         ("/roadmap", "progress", "Progress of Ada"),
         ("/roadmap", f"topic {first.id}", f"Topic: {first.title}"),
         ("/roadmap", "list", "The backend roadmap"),
+        ("/roadmap", "map", "Your roadmap"),
         ("/roadmap", "track python", "Your track is now *Python*"),
         ("/roadmap", "timezone Europe/Berlin", "Your time zone is now *Europe/Berlin*"),
         ("/help", "", "studybot commands"),
@@ -125,6 +126,15 @@ async def test_an_image_slack_refuses_is_explained(slack_extra: SlackRig) -> Non
     answer, note = await slack_extra.slack.wait_responses(name, count=2)
     assert "Here is the chart." in all_text(answer)
     assert "The image “a bar chart” could not be shown: I am not a member of that channel" in all_text(note)
+
+
+async def test_the_roadmap_map_is_uploaded_as_a_real_png_to_the_members_dm(slack: SlackRig) -> None:
+    answer = await slack.command("/roadmap", "map")
+    assert "Your roadmap" in all_text(answer)
+    (upload,) = await slack.slack.wait_call("upload")
+    assert upload.params["data"].startswith(b"\x89PNG\r\n\x1a\n")
+    (complete,) = await slack.slack.wait_call("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "D" + ADA[1:]
 
 
 async def test_users_info_is_cached_per_user(slack: SlackRig) -> None:
