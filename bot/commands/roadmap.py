@@ -192,7 +192,14 @@ async def _start(ctx: Context, args: dict[str, Any]) -> Reply:
     states = await progress.load(ctx.session, ctx.member)
     topic = await _default_topic(ctx, args, states)
     before = states.get(topic.id)
-    if before and before.status is not Status.LEARNING:
+    if before and before.status is Status.LEARNING:
+        # Starting again would reset when the learning began (what `/stats` measures) and make a free active day.
+        return Reply(
+            text=f"You are already learning **{topic.title}**. Mark it done with `/roadmap done` when the practice "
+            "task works.",
+            tone=Tone.WARNING,
+        )
+    if before:
         return Reply(
             text=f"**{topic.title}** is already {before.status.value}. Use `/roadmap undo {topic.id}` first "
             "to learn it again.",
