@@ -23,7 +23,7 @@ from tests.standins.slack_server import TEAM_ID, SlackStandIn
 
 
 @pytest.fixture
-async def stand_in() -> AsyncIterator[SlackStandIn]:
+async def stand_in(no_errors_logged: None) -> AsyncIterator[SlackStandIn]:
     server = await SlackStandIn().start()
     server.add_user(ADA, "Ada")
     yield server
