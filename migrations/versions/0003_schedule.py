@@ -1,7 +1,7 @@
 """scheduler: schedules, claimed runs, feeds, posted items, meetups
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0004_slack_events
 Create Date: 2026-11-23 10:24:36.107193
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004_slack_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
