@@ -187,25 +187,26 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _standalone_posters(settings: Settings) -> list[ChannelPoster]:
-    """Posters of platforms whose adapter can post without its gateway (`standalone_poster(settings)`)."""
+    """Posters that need no gateway: Slack's Web API client with the bot token, and Discord's when its adapter
+    offers one (`async def standalone_poster(settings)` in adapters/discord.py)."""
     import importlib
 
     posters: list[ChannelPoster] = []
-    configured = {"discord": settings.discord_token, "slack": settings.slack_bot_token}
-    for platform, token in configured.items():
-        if token is None:
-            continue
+    if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
+        from adapters.slack import web_client
+        from adapters.slack_poster import SlackPoster
+
+        posters.append(SlackPoster(web_client(settings)))
+    if settings.discord_token is not None and settings.discord_token.get_secret_value():
         try:
-            module = importlib.import_module(f"adapters.{platform}")
+            module = importlib.import_module("adapters.discord")
         except ImportError:
-            continue
+            module = None
         factory = getattr(module, "standalone_poster", None)
         if factory is not None:
             posters.append(await factory(settings))
         else:
-            log.warning(
-                "the %s adapter cannot post outside `studybot %s`: its communities are left to it", platform, platform
-            )
+            log.warning("the discord adapter posts only inside `studybot discord`; its communities are left to it")
     return posters
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -10,7 +12,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.app import StudyBot
 from bot.content import Content
+from bot.context import Caller
+from bot.settings import Settings
+from bot.storage.engine import create_engine
+from bot.storage.migrate import upgrade
+from tests.driver import FakeClock
+from tests.standins.slack_server import TEAM_ID, SlackStandIn
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -94,3 +103,40 @@ def test_the_scheduler_runs_alone_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_schedule_run_posts_to_slack_through_the_web_api_without_the_app(
+    tmp_path: Path, content: Content
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    bot = StudyBot(Settings(_env_file=None, database_url=url), content, engine, clock=FakeClock())
+    moderator = Caller("slack", TEAM_ID, "U0MOD", "Mod", channel_id="C0DAILY", is_admin=True)
+    reply = await bot.run_line(moderator, "/schedule set daily-topic 09:00 UTC")  # next: Tue 24 Nov 09:00
+    assert reply.tone.value == "success", reply.text
+    await engine.dispose()
+    slack = await SlackStandIn().start()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "schedule",
+            "run",
+            "--at",
+            "2026-11-24T09:00Z",
+            env={**_env(tmp_path), "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_API_URL": slack.api_url},
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await slack.close()
+    assert process.returncode == 0, err.decode()
+    assert ": 1 posted, 0 failed" in out.decode() and "platforms: console, slack" in out.decode()
+    (posted,) = slack.calls_to("chat.postMessage")
+    assert posted.params["channel"] == "C0DAILY"
+    assert content.topics[0].title in json.dumps(posted.params, ensure_ascii=False)
+    assert "xoxb-test-token" not in out.decode() + err.decode()
