@@ -267,9 +267,8 @@ def add_registry_commands(
                     subgroups[middle] = app_commands.Group(
                         name=middle,
                         description=describe(registry.group_summary(" ".join(command.path[:2]))),
-                        parent=group,
+                        parent=group,  # also adds it to `group`
                     )
-                    group.add_command(subgroups[middle])
                 parent = subgroups[middle]
             parent.add_command(slash_command(command, handler, bot))
         tree.add_command(group)
@@ -384,6 +383,8 @@ class DiscordPoster:
             return PostResult(ok=True, link=edited.jump_url, message_id=str(edited.id))
         except ChannelRefused as exc:
             return PostResult(ok=False, error=str(exc))
+        except discord.NotFound:
+            return PostResult(ok=False, error=f"That message no longer exists in <#{channel_id}>.")
         except (discord.HTTPException, discord.RateLimited) as exc:
             log.warning("editing message %s in %s failed: %s", message_id, channel_id, _status(exc))
             return PostResult(ok=False, error=explain(exc, channel_id))

@@ -204,7 +204,7 @@ async def test_direct_messages_say_what_works_there(discord: DiscordStandIn, con
 
 async def test_each_server_is_its_own_community(bot: StudyBot, discord: DiscordStandIn, content: Content) -> None:
     await answer(discord, "roadmap done", topic=content.topics[0].id)
-    elsewhere = only(await (await discord.slash("roadmap progress", ADA, guild=OTHER)).shown())
+    elsewhere = only(await (await discord.slash("roadmap progress", ADA, in_guild=OTHER)).shown())
     assert "(0 of" in elsewhere.text
     here = await bot.run_line(caller(ADA, GUILD), "roadmap progress")
     assert "(1 of" in here.plain_text()
@@ -256,7 +256,7 @@ async def test_shards_split_servers_between_processes(bot: StudyBot, discord_ser
         assert shards == [(0, 2), (1, 2)]
         # GUILD is on shard 0 and OTHER on shard 1: each process answers its own server.
         assert "studybot commands" in only(await (await discord_server.slash("help", ADA)).shown()).text
-        assert "studybot commands" in only(await (await discord_server.slash("help", ADA, guild=OTHER)).shown()).text
+        assert "studybot commands" in only(await (await discord_server.slash("help", ADA, in_guild=OTHER)).shown()).text
         # Both processes share the database: only the first uploaded the commands.
         assert len(discord_server.calls("PUT", r"/applications/\d+/commands")) == 1
     finally:

@@ -166,6 +166,11 @@ class Sent:
         await self.server.wait_for(lambda: len(self._shown()) >= count)
         return self._shown()
 
+    async def shown_until(self, condition: Callable[[list[Shown]], bool]) -> list[Shown]:
+        """The messages this interaction has shown, once `condition` holds for them."""
+        await self.server.wait_for(lambda: condition(self._shown()))
+        return self._shown()
+
     def _shown(self) -> list[Shown]:
         found: list[Shown] = []
         deferred_ephemeral = False
@@ -300,30 +305,31 @@ class DiscordStandIn:
         line: str,
         user: Person,
         *,
-        guild: Guild | None = None,
-        channel: Channel | None = None,
+        in_guild: Guild | None = None,
+        in_channel: Channel | None = None,
         dm: bool = False,
         **options: Any,
     ) -> Sent:
         """Type a slash command such as `roadmap done` with options, as `user`, and send it to the bot."""
-        data = self._command_data(line.split(), options, guild=None if dm else self._guild(guild))
-        return await self._interact(SLASH, data, user, guild=guild, channel=channel, dm=dm)
+        data = self._command_data(line.split(), options, guild=None if dm else self._guild(in_guild))
+        return await self._interact(SLASH, data, user, guild=in_guild, channel=in_channel, dm=dm)
 
     async def autocomplete(
-        self, line: str, user: Person, focused: str, typed: str, *, guild: Guild | None = None, **options: Any
+        self, line: str, user: Person, focused: str, typed: str, *, in_guild: Guild | None = None, **options: Any
     ) -> Sent:
         """Type `typed` into option `focused` of a slash command, as Discord does while the user types."""
-        data = self._command_data(line.split(), {**options, focused: typed}, guild=self._guild(guild), focused=focused)
-        return await self._interact(AUTOCOMPLETE, data, user, guild=guild)
+        guild = self._guild(in_guild)
+        data = self._command_data(line.split(), {**options, focused: typed}, guild=guild, focused=focused)
+        return await self._interact(AUTOCOMPLETE, data, user, guild=in_guild)
 
-    async def press(self, shown: Shown, label: str, user: Person, *, guild: Guild | None = None) -> Sent:
-        """Press the button called `label` under a message the bot sent."""
+    async def press(self, shown: Shown, label: str, user: Person) -> Sent:
+        """Press the button called `label` under a message the bot sent, where that message is."""
         button = next((b for b in shown.buttons if b.get("label") == label), None)
         assert button is not None, f"no button {label!r} in {[b.get('label') for b in shown.buttons]}"
-        message = dict(shown.message)
         data = {"custom_id": button["custom_id"], "component_type": 2}
-        dm = shown.message.get("guild_id") is None and guild is None and not self.guilds
-        return await self._interact(COMPONENT, data, user, guild=guild, message=message, dm=dm)
+        guild_id = shown.message.get("guild_id")
+        guild = self.guilds.get(guild_id) if guild_id else None
+        return await self._interact(COMPONENT, data, user, guild=guild, message=dict(shown.message), dm=guild is None)
 
     async def dispatch(self, event: str, data: dict[str, Any], *, guild_id: str | None = None) -> None:
         """Send a gateway event to the session whose shard holds `guild_id` (shard 0 for DMs)."""
@@ -549,7 +555,7 @@ class DiscordStandIn:
                 "application_id": self.app_id,
                 "version": str(next(self._ids)),
                 "type": command.get("type", 1),
-                "default_member_permissions": command.get("default_member_permissions"),
+                "default_member_permissions": _permission_string(command.get("default_member_permissions")),
             }
             if scope != "global":
                 entry["guild_id"] = scope
@@ -848,3 +854,8 @@ async def _read_body(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
         return body, files
     raw = await request.read()
     return (json.loads(raw) if raw else None), []
+
+
+def _permission_string(value: Any) -> str | None:
+    # Discord answers permission sets as strings of digits.
+    return None if value is None else str(value)
