@@ -124,7 +124,7 @@ def _embeds_of(reply: Reply) -> list[_Embed]:
     )
     chunks = split_text(description, DESCRIPTION_LIMIT) or [""]
     embeds = [_Embed(description=chunk) for chunk in chunks]
-    embeds[0].title = shorten(reply.title or "", TITLE_LIMIT)
+    embeds[0].title = shorten((reply.title or "").strip(), TITLE_LIMIT)
     embeds[0].url = reply.url
     current = embeds[-1]
     for f in reply.fields:

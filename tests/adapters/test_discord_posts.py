@@ -218,6 +218,17 @@ async def test_the_communitys_moderator_role_counts_too(
     assert "is the rival" in allowed.text
 
 
+async def test_a_changed_registry_is_synced_again(
+    bot: StudyBot, test_bot: StudyBot, discord_server: DiscordStandIn
+) -> None:
+    await (await start(bot, discord_server)).stop()
+    await (await start(test_bot, discord_server)).stop()
+    await (await start(test_bot, discord_server)).stop()
+    first, second = discord_server.calls("PUT", r"/applications/\d+/commands")
+    assert "notice" not in {c["name"] for c in first.body}
+    assert "notice" in {c["name"] for c in second.body}
+
+
 # ---- posting to channels ------------------------------------------------------------------------------
 
 
@@ -315,6 +326,10 @@ async def test_the_poster_posts_and_edits_with_a_link(running: Running, server: 
     assert result.link == f"https://discord.com/channels/{GUILD.id}/{GENERAL.id}/{result.message_id}"
     [post] = channel_posts(server, GENERAL)
     assert post.body["components"][0]["components"][0]["custom_id"] == "sb:board show"
+    # Anyone in the channel may press the button of a post; it runs as them.
+    in_channel = Shown("post", post.body, False, post.files, server.messages_by_request[id(post)])
+    [pressed] = await (await server.press(in_channel, "Refresh", BOB)).shown()
+    assert "1 weeks" in pressed.text and not pressed.ephemeral
 
     edited = await poster.edit(GUILD.id, GENERAL.id, result.message_id, Reply(title="Leaderboard", text="1. Bob"))
     assert edited.ok and edited.message_id == result.message_id

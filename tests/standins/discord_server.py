@@ -285,9 +285,9 @@ class DiscordStandIn:
         discord.py it comes from Discord (not a Cloudflare ban)."""
         self._failures.append(Failure(method, re.compile(path), status, times, retry_after, via))
 
-    async def wait_for(self, condition: Callable[[], bool]) -> None:
-        """Wait (at most WAIT seconds) until `condition()` holds, re-checking after every request or gateway message."""
-        async with asyncio.timeout(WAIT), self._changed:
+    async def wait_for(self, condition: Callable[[], bool], seconds: float = WAIT) -> None:
+        """Wait (at most `seconds`) until `condition()` holds, re-checking after every request or gateway message."""
+        async with asyncio.timeout(seconds), self._changed:
             await self._changed.wait_for(condition)
 
     def calls(self, method: str, path: str) -> list[Recorded]:
