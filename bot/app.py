@@ -18,7 +18,9 @@ from bot.commands import build_registry
 from bot.content import Content, load_content
 from bot.context import Caller, Context
 from bot.errors import UserError
+from bot.health import HealthState
 from bot.members import ensure_community, ensure_member
+from bot.metrics import Metrics
 from bot.outbound import ChannelPoster
 from bot.registry import Command, Registry
 from bot.replies import Reply, Tone
@@ -65,6 +67,8 @@ class StudyBot:
         # Adapters announce themselves once they can post; background services (the scheduler) listen.
         self.posters: dict[str, ChannelPoster] = {}
         self.on_poster: list[Callable[[ChannelPoster], Awaitable[None]]] = []
+        self.metrics = Metrics()
+        self.health = HealthState()
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> StudyBot:
@@ -157,6 +161,8 @@ class StudyBot:
         except Exception:
             log.exception("command /%s failed", command.name)
             reply, outcome = _failed(), "error"
+        elapsed = time.perf_counter() - started
+        self.metrics.command(command.name, outcome, elapsed)
         log.info(
             "command finished",
             extra={
@@ -164,7 +170,7 @@ class StudyBot:
                 "platform": caller.platform,
                 "command": command.name,
                 "outcome": outcome,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                "latency_ms": round(elapsed * 1000, 2),
             },
         )
         if outcome == "ok":
