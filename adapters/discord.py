@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
-from zoneinfo import available_timezones
 
 import discord
 import yarl
@@ -17,16 +15,17 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord_render import BUTTON_TEMPLATE, Outgoing, render
+from adapters.discord_commands import add_registry_commands, command_button_class
+from adapters.discord_render import Outgoing, render
 from bot.app import StudyBot
 from bot.app_state import get_value, set_value
 from bot.context import Caller
+from bot.metrics import Metrics
 from bot.outbound import PostResult, deliver
-from bot.registry import ArgKind, Argument, Command, Registry
+from bot.registry import Command
 from bot.replies import Post, Reply, Tone, Visibility
 from bot.settings import Settings, SettingsError, require
 from bot.text import shorten
-from bot.topic_search import autocomplete as topic_autocomplete
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +36,9 @@ READY_TIMEOUT = 2.0
 # A 429 asking to wait longer than this fails at once (and is reported) instead of stalling the reply.
 MAX_RATE_LIMIT_WAIT = 30.0
 SYNC_KEY = "discord.commands"
-MANAGE_SERVER = discord.Permissions(manage_guild=True)
 NO_MENTIONS = discord.AllowedMentions.none()
 EVERYONE_ONLY = discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
-DESCRIPTION_LIMIT = 100  # command, option and choice texts
-STRING_OPTION_LIMIT = 6000
-CHOICES_LIMIT = 25
 POSTED_NOTE = "Done: posted in the channel."
-
-CommandHandler = Callable[[discord.Interaction, Command, dict[str, str]], Awaitable[None]]
-Completer = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
 
 
 async def run(
@@ -55,7 +47,16 @@ async def run(
     """Connect with DISCORD_TOKEN and serve every registry command as a slash command until cancelled."""
     require(settings, "discord_token")
     adapter = DiscordAdapter(bot, settings, defer_after=defer_after, ready_timeout=ready_timeout)
-    await adapter.serve()
+    status = None
+    if settings.metrics_port:
+        from bot.status_http import serve_status
+
+        status = await serve_status(bot, settings.metrics_port)
+    try:
+        await adapter.serve()
+    finally:
+        if status is not None:
+            await status.cleanup()
 
 
 def point_at(api_base_url: str, gateway_url: str) -> None:
@@ -110,196 +111,6 @@ def caller_of(interaction: discord.Interaction) -> Caller:
     )
 
 
-# ---- building slash commands from the registry ---------------------------------------------------
-
-
-class ChannelOption(app_commands.Transformer):
-    """A channel picker whose value reaches the core as the channel's id."""
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        return [
-            discord.ChannelType.text,
-            discord.ChannelType.news,
-            discord.ChannelType.public_thread,
-            discord.ChannelType.private_thread,
-            discord.ChannelType.news_thread,
-        ]
-
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
-        return str(value.id)
-
-
-class MemberOption(app_commands.Transformer):
-    """A member picker whose value reaches the core as the user's id."""
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.user
-
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
-        return str(value.id)
-
-
-def describe(text: str) -> str:
-    """A description Discord accepts: 1 to 100 characters."""
-    return shorten(" ".join(text.split()), DESCRIPTION_LIMIT) or "…"
-
-
-def option_annotation(arg: Argument) -> Any:
-    """The discord.py annotation that gives `arg` its native option type."""
-    match arg.kind:
-        case ArgKind.CHANNEL:
-            return app_commands.Transform[str, ChannelOption]
-        case ArgKind.MEMBER:
-            return app_commands.Transform[str, MemberOption]
-        case ArgKind.INTEGER:
-            if arg.min_value is None and arg.max_value is None:
-                return int
-            return app_commands.Range[int, arg.min_value, arg.max_value]
-        case _:
-            return app_commands.Range[str, None, max(1, min(arg.max_length, STRING_OPTION_LIMIT))]
-
-
-def _choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=shorten(name, DESCRIPTION_LIMIT), value=value[:DESCRIPTION_LIMIT])
-        for name, value in pairs[:CHOICES_LIMIT]
-    ]
-
-
-def completer_for(arg: Argument, bot: StudyBot) -> Completer | None:
-    """Autocomplete for topics, time zones and long choice lists; None for other options."""
-    if arg.kind is ArgKind.TOPIC:
-
-        async def topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            found = topic_autocomplete(bot.content, current[:100], limit=CHOICES_LIMIT)
-            return _choices([(f"{t.title} ({t.id})", t.id) for t in found])
-
-        return topics
-    if arg.kind is ArgKind.TIMEZONE:
-        zones = sorted(available_timezones())
-
-        async def timezones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            needle = current.strip().lower().replace(" ", "_")
-            return _choices([(z, z) for z in zones if needle in z.lower()])
-
-        return timezones
-    if arg.kind is ArgKind.CHOICE and len(arg.choices) > CHOICES_LIMIT:
-        options = arg.choices
-
-        async def long_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            needle = current.strip().lower()
-            return _choices([(c, c) for c in options if needle in c.lower()])
-
-        return long_choices
-    return None
-
-
-def slash_command(command: Command, handler: CommandHandler, bot: StudyBot) -> app_commands.Command:
-    """One registry command as a discord.py command whose options follow the command's arguments."""
-    # Python names are positional (arg0, arg1, …); Discord sees the argument names through `rename`.
-    names = {f"arg{i}": arg.name for i, arg in enumerate(command.arguments)}
-
-    async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        raw = {names[key]: str(value) for key, value in values.items() if value is not None}
-        await handler(interaction, command, raw)
-
-    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    for key, arg in zip(names, command.arguments, strict=True):
-        default = inspect.Parameter.empty if arg.required else None
-        parameters.append(
-            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option_annotation(arg))
-        )
-    # discord.py reads options from the callback's signature; this one is generated from the registry.
-    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    if names:
-        app_commands.describe(**{k: describe(a.description) for k, a in zip(names, command.arguments, strict=True)})(
-            callback
-        )
-        app_commands.rename(**names)(callback)
-    choices = {
-        key: _choices([(c, c) for c in arg.choices])
-        for key, arg in zip(names, command.arguments, strict=True)
-        if arg.kind is ArgKind.CHOICE and 0 < len(arg.choices) <= CHOICES_LIMIT
-    }
-    if choices:
-        app_commands.choices(**choices)(callback)
-    completers = {
-        key: found
-        for key, arg in zip(names, command.arguments, strict=True)
-        if (found := completer_for(arg, bot)) is not None
-    }
-    if completers:
-        app_commands.autocomplete(**completers)(callback)
-    return app_commands.Command(name=command.path[-1], description=describe(command.summary), callback=callback)
-
-
-def add_registry_commands(
-    tree: app_commands.CommandTree, registry: Registry, handler: CommandHandler, bot: StudyBot
-) -> None:
-    """Every registry command into `tree`: `/help`, `/roadmap next` (a group), `/leaderboard season start` (nested).
-
-    Discord can hide only whole top-level commands, so a root is hidden from members (Manage Server by default)
-    when every command under it is for moderators; the core checks every call again either way.
-    """
-    for root in registry.roots():
-        commands = registry.under((root,))
-        hidden = MANAGE_SERVER if all(c.moderator_only for c in commands) else None
-        if len(commands) == 1 and commands[0].path == (root,):
-            single = slash_command(commands[0], handler, bot)
-            single.default_permissions = hidden
-            tree.add_command(single)
-            continue
-        group = app_commands.Group(
-            name=root, description=describe(registry.group_summary(root)), default_permissions=hidden
-        )
-        subgroups: dict[str, app_commands.Group] = {}
-        for command in commands:
-            parent = group
-            if len(command.path) == 3:
-                middle = command.path[1]
-                if middle not in subgroups:
-                    subgroups[middle] = app_commands.Group(
-                        name=middle,
-                        description=describe(registry.group_summary(" ".join(command.path[:2]))),
-                        parent=group,  # also adds it to `group`
-                    )
-                parent = subgroups[middle]
-            parent.add_command(slash_command(command, handler, bot))
-        tree.add_command(group)
-
-
-# ---- buttons ---------------------------------------------------------------------------------------
-
-ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
-
-
-def command_button_class(on_press: ButtonHandler) -> type[discord.ui.DynamicItem[discord.ui.Button]]:
-    """A persistent button type: its custom id `sb:<command line>` is all it needs, so it survives restarts."""
-
-    class CommandButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_TEMPLATE):
-        def __init__(self, button: discord.ui.Button) -> None:
-            super().__init__(button)
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
-        ) -> CommandButton:
-            return cls(item)  # type: ignore[arg-type]
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            match = self.template.fullmatch(self.custom_id)
-            if match is not None:
-                await on_press(interaction, match["line"])
-
-    return CommandButton
-
-
 # ---- Discord errors in words -------------------------------------------------------------------------
 
 
@@ -337,9 +148,13 @@ class DiscordPoster:
     platform = "discord"
 
     def __init__(
-        self, client: discord.Client, wrap_button: Callable[[discord.ui.Button], discord.ui.Item] | None = None
+        self,
+        client: discord.Client,
+        metrics: Metrics,
+        wrap_button: Callable[[discord.ui.Button], discord.ui.Item] | None = None,
     ) -> None:
         self.client = client
+        self.metrics = metrics
         self.wrap_button = wrap_button
 
     async def post(
@@ -360,7 +175,7 @@ class DiscordPoster:
         except ChannelRefused as exc:
             return PostResult(ok=False, error=str(exc))
         except (discord.HTTPException, discord.RateLimited) as exc:
-            log.warning("posting to channel %s of %s failed: %s", channel_id, community_id, _status(exc))
+            note_error(self.metrics, exc, f"posting to channel {channel_id} of {community_id}")
             return PostResult(ok=False, error=explain(exc, channel_id))
         except Exception:
             log.exception("posting to channel %s of %s failed", channel_id, community_id)
@@ -386,7 +201,7 @@ class DiscordPoster:
         except discord.NotFound:
             return PostResult(ok=False, error=f"That message no longer exists in <#{channel_id}>.")
         except (discord.HTTPException, discord.RateLimited) as exc:
-            log.warning("editing message %s in %s failed: %s", message_id, channel_id, _status(exc))
+            note_error(self.metrics, exc, f"editing message {message_id} in {channel_id}")
             return PostResult(ok=False, error=explain(exc, channel_id))
         except Exception:
             log.exception("editing message %s in %s failed", message_id, channel_id)
@@ -407,6 +222,25 @@ class DiscordPoster:
         if not isinstance(channel, discord.abc.Messageable):
             raise ChannelRefused(f"<#{channel_id}> is not a channel I can post messages in.")
         return channel
+
+
+def error_kind(exc: Exception) -> str:
+    """A short label for the platform-errors metric."""
+    if isinstance(exc, discord.RateLimited) or (isinstance(exc, discord.HTTPException) and exc.status == 429):
+        return "rate_limited"
+    if isinstance(exc, discord.Forbidden):
+        return "forbidden"
+    if isinstance(exc, discord.NotFound):
+        return "not_found"
+    if isinstance(exc, discord.HTTPException):
+        return "server_error" if exc.status >= 500 else "http_error"
+    return "internal"
+
+
+def note_error(metrics: Metrics, exc: Exception, what: str) -> None:
+    """Log a Discord error (status and code only, never a body or token) and count it."""
+    log.warning("%s failed: %s", what, _status(exc))
+    metrics.platform_errors.labels("discord", error_kind(exc)).inc()
 
 
 def _status(exc: Exception) -> str:
@@ -455,11 +289,12 @@ class DiscordAdapter:
         self.tree = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.button = command_button_class(self._on_button)
-        self.poster = DiscordPoster(self.client, self.button)
+        self.poster = DiscordPoster(self.client, bot.metrics, self.button)
         add_registry_commands(self.tree, bot.registry, self._on_command, bot)
         # The client is used by composition: these hooks replace discord.py's empty defaults.
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
-        self.client.event(self.on_ready)
+        for listener in (self.on_ready, self.on_connect, self.on_resumed, self.on_disconnect):
+            self.client.event(listener)
         self._attached = False
 
     async def serve(self) -> None:
@@ -474,10 +309,22 @@ class DiscordAdapter:
             raise SettingsError(
                 "Invalid setting DISCORD_TOKEN: Discord refused it (copy the bot token again from the Developer Portal)"
             ) from None
+        finally:
+            self.bot.health.platforms[self.platform] = False
 
     async def _setup(self) -> None:
         self.client.add_dynamic_items(self.button)
         await self.sync_commands()
+
+    async def on_connect(self) -> None:
+        self.bot.health.platforms[self.platform] = True
+
+    async def on_resumed(self) -> None:
+        self.bot.health.platforms[self.platform] = True
+
+    async def on_disconnect(self) -> None:
+        # discord.py reconnects by itself; /healthz shows the gap meanwhile.
+        self.bot.health.platforms[self.platform] = False
 
     async def on_ready(self) -> None:
         user = self.client.user
@@ -521,7 +368,7 @@ class DiscordAdapter:
             synced = await self.tree.sync(guild=guild)
         except (discord.HTTPException, discord.RateLimited) as exc:
             # The commands of the last sync keep working; the next start tries again.
-            log.error("could not sync slash commands (%s): %s", scope, _status(exc))
+            note_error(self.bot.metrics, exc, f"syncing slash commands ({scope})")
             return False
         async with self.bot.sessions() as session, session.begin():
             await set_value(session, key, digest, self.bot.clock())
@@ -552,7 +399,7 @@ class DiscordAdapter:
         try:
             await self._show(interaction, reply, deferred=deferred)
         except (discord.HTTPException, discord.RateLimited) as exc:
-            log.warning("could not answer an interaction: %s", _status(exc))
+            note_error(self.bot.metrics, exc, "answering an interaction")
         if reply.posts:
             await self._deliver(interaction, caller, reply.posts)
 
@@ -562,7 +409,7 @@ class DiscordAdapter:
             await interaction.response.defer(ephemeral=True, thinking=True)
             return True
         except (discord.HTTPException, discord.RateLimited) as exc:
-            log.warning("could not defer an interaction: %s", _status(exc))
+            note_error(self.bot.metrics, exc, "deferring an interaction")
             return False
 
     async def _show(self, interaction: discord.Interaction, reply: Reply, *, deferred: bool) -> None:
@@ -599,7 +446,7 @@ class DiscordAdapter:
                     **_message_kwargs(message), ephemeral=True, allowed_mentions=NO_MENTIONS
                 )
         except (discord.HTTPException, discord.RateLimited) as exc:
-            log.warning("could not report failed posts: %s", _status(exc))
+            note_error(self.bot.metrics, exc, "reporting failed posts")
 
     async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
@@ -619,7 +466,7 @@ class DiscordAdapter:
             else:
                 await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except (discord.HTTPException, discord.RateLimited) as exc:
-            log.warning("could not report a command error: %s", _status(exc))
+            note_error(self.bot.metrics, exc, "reporting a command error")
 
 
 async def _done_within(task: asyncio.Future[Any], seconds: float) -> bool:

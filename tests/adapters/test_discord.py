@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 
@@ -282,3 +283,21 @@ async def test_a_refused_token_stops_with_one_clear_error(bot: StudyBot, discord
         await start(bot, discord_server, discord_token=SecretStr("not-the-token"))
     assert "DISCORD_TOKEN" in str(refused.value) and "not-the-token" not in str(refused.value)
     assert discord_server.connected == 0
+
+
+async def test_the_discord_process_serves_health_and_metrics(
+    bot: StudyBot, discord_server: DiscordStandIn, unused_tcp_port: int
+) -> None:
+    running = await start(bot, discord_server, metrics_port=unused_tcp_port)
+    base = f"http://127.0.0.1:{unused_tcp_port}"
+    try:
+        await answer(discord_server, "help")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base}/healthz") as response:
+                assert response.status == 200
+                assert (await response.json())["platforms"] == {"discord": "connected"}
+            async with http.get(f"{base}/metrics") as response:
+                assert 'studybot_commands_total{command="help",outcome="ok"} 1.0' in await response.text()
+    finally:
+        await running.stop()
+    assert bot.health.platforms["discord"] is False
