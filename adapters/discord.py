@@ -16,7 +16,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord_commands import add_registry_commands, command_button_class
-from adapters.discord_render import Outgoing, render
+from adapters.discord_render import TONE_COLOUR, Outgoing, render
 from bot.app import StudyBot
 from bot.app_state import get_value, set_value
 from bot.context import Caller
@@ -39,6 +39,7 @@ SYNC_KEY = "discord.commands"
 NO_MENTIONS = discord.AllowedMentions.none()
 EVERYONE_ONLY = discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
 POSTED_NOTE = "Done: posted in the channel."
+SHOW_FAILED = "Your command ran, but Discord would not show my answer; the problem has been logged."
 
 
 async def run(
@@ -400,6 +401,9 @@ class DiscordAdapter:
             await self._show(interaction, reply, deferred=deferred)
         except (discord.HTTPException, discord.RateLimited) as exc:
             note_error(self.bot.metrics, exc, "answering an interaction")
+            if isinstance(exc, discord.HTTPException) and exc.status == 400:
+                # Discord refused the reply's shape; the command itself did run, so say that much.
+                await self._tell(interaction, SHOW_FAILED)
         if reply.posts:
             await self._deliver(interaction, caller, reply.posts)
 
@@ -426,7 +430,7 @@ class DiscordAdapter:
             )
         else:
             # The deferred answer is private; the public reply goes out as follow-ups.
-            note = Outgoing([discord.Embed(description=POSTED_NOTE, colour=discord.Colour(0x57F287))])
+            note = Outgoing([discord.Embed(description=POSTED_NOTE, colour=TONE_COLOUR[Tone.SUCCESS])])
             await interaction.edit_original_response(**_message_kwargs(note, edit=True), allowed_mentions=NO_MENTIONS)
             rest = messages
         for message in rest:
@@ -457,16 +461,19 @@ class DiscordAdapter:
         else:
             log.error("slash command failed", exc_info=error)
             text = "Something went wrong on my side and it has been logged. Nothing was changed."
-        if interaction.type is discord.InteractionType.autocomplete:
-            return
-        embed = discord.Embed(description=text, colour=discord.Colour(0xED4245))
+        if interaction.type is not discord.InteractionType.autocomplete:
+            await self._tell(interaction, text)
+
+    async def _tell(self, interaction: discord.Interaction, text: str) -> None:
+        """A short private error note, as the first answer or as a follow-up."""
+        embed = discord.Embed(description=text, colour=TONE_COLOUR[Tone.ERROR])
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
             else:
                 await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except (discord.HTTPException, discord.RateLimited) as exc:
-            note_error(self.bot.metrics, exc, "reporting a command error")
+            note_error(self.bot.metrics, exc, "reporting an error")
 
 
 async def _done_within(task: asyncio.Future[Any], seconds: float) -> bool:

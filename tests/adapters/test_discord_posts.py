@@ -324,6 +324,13 @@ async def test_answers_survive_a_429_and_a_500_from_discord(server: DiscordStand
     assert statuses == [429, 200, 500, 200]
 
 
+async def test_a_reply_discord_refuses_becomes_a_short_note(test_bot: StudyBot, server: DiscordStandIn) -> None:
+    server.fail("POST", r"/interactions/\d+/[^/]+/callback", 400)
+    [note] = await shown(server, "roadmap next", ADA)
+    assert note.ephemeral and "Your command ran, but Discord would not show my answer" in note.text
+    assert 'kind="http_error",platform="discord"} 1.0' in test_bot.metrics.render().decode()
+
+
 async def test_the_poster_posts_and_edits_with_a_link(running: Running, server: DiscordStandIn) -> None:
     poster = running.poster
     reply = Reply(title="Leaderboard", text="1. Ada", buttons=(Button("Refresh", "board show"),))

@@ -498,7 +498,11 @@ class DiscordStandIn:
                         "global": False,
                     }
                     return _json(body, 429, headers)
-                messages = {403: ("Missing Permissions", 50013), 404: ("Unknown Channel", 10003)}
+                messages = {
+                    400: ("Invalid Form Body", 50035),
+                    403: ("Missing Permissions", 50013),
+                    404: ("Unknown Channel", 10003),
+                }
                 message, code = messages.get(failure.status, ("Internal Server Error", 0))
                 return _json({"message": message, "code": code}, failure.status)
         return None
