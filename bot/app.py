@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,15 +13,18 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.arguments import convert
+from bot import activity
+from bot.arguments import convert, split_arguments
 from bot.commands import build_registry
 from bot.content import Content, load_content
 from bot.context import Caller, Context
 from bot.errors import UserError
 from bot.health import HealthState
+from bot.live_boards import LiveBoards, Timer
 from bot.members import ensure_community, ensure_member
 from bot.metrics import Metrics
 from bot.outbound import ChannelPoster
+from bot.rate_limits import RateLimiter, slow_down_text
 from bot.registry import Command, Registry
 from bot.replies import Reply, Tone
 from bot.settings import Settings
@@ -56,6 +59,7 @@ class StudyBot:
         *,
         clock: Clock = utc_now,
         registry: Registry | None = None,
+        timer: Timer | None = None,
     ) -> None:
         self.settings = settings
         self.content = content
@@ -64,11 +68,15 @@ class StudyBot:
         self.clock = clock
         self.registry = registry or build_registry()
         self.after_command: list[AfterCommand] = []
+        self.rate_limits = RateLimiter()
         # Adapters announce themselves once they can post; background services (the scheduler) listen.
         self.posters: dict[str, ChannelPoster] = {}
         self.on_poster: list[Callable[[ChannelPoster], Awaitable[None]]] = []
         self.metrics = Metrics()
         self.health = HealthState()
+        # Pinned leaderboards follow the standings after every command that changes state.
+        self.live_boards = LiveBoards(self, timer=timer)
+        self.after_command.append(self.live_boards.after_command)
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> StudyBot:
@@ -82,6 +90,7 @@ class StudyBot:
         return cls(settings, content, engine, clock=clock)
 
     async def close(self) -> None:
+        await self.live_boards.close()
         await self.engine.dispose()
 
     async def attach_poster(self, poster: ChannelPoster) -> None:
@@ -97,21 +106,11 @@ class StudyBot:
         words = line.strip().removeprefix("/").split()
         if not words:
             return self.help_reply(None, "Type a command, for example `/roadmap next`.")
-        command, used = self.registry.match(words)
+        command, used = self.registry.resolve(words)
         if command is None:
             return self._unknown(words)
-        raw: dict[str, str] = {}
-        rest = words[used:]
-        for arg in command.arguments:
-            if not rest:
-                break
-            if arg.rest:
-                # Keep the original spacing and newlines of free text.
-                raw[arg.name] = _remainder(line, len(words) - len(rest))
-                rest = []
-                break
-            raw[arg.name] = rest.pop(0)
-        if rest:
+        raw = split_arguments(command, _remainder(line, used))
+        if raw is None:
             return Reply(text=f"Too many words for `/{command.name}`. Usage: `{command.usage()}`", tone=Tone.ERROR)
         return Parsed(command, raw)
 
@@ -184,8 +183,12 @@ class StudyBot:
     async def _execute(self, caller: Caller, command: Command, raw_args: dict[str, str]) -> Reply:
         if caller.in_dm and command.needs_community:
             return _dm_refusal(self.registry)
-        values = self._convert_args(command, raw_args)
         now = self.clock()
+        if command.writes and not caller.in_dm:
+            per_minute = self.settings.rate_limit_per_minute
+            wait = self.rate_limits.hit((caller.platform, caller.community_id, caller.user_id), now, per_minute)
+            if wait is not None:
+                raise UserError(slow_down_text(wait, per_minute))
         async with self.sessions() as session, session.begin():
             if caller.in_dm:
                 # Read-only commands in a DM: a transient guest with no stored progress.
@@ -201,14 +204,23 @@ class StudyBot:
             )
             if command.moderator_only and not is_moderator:
                 raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
+            # Arguments are read after the moderator check (a member is refused whatever they typed), and
+            # dates without a zone are read in the community's.
+            values = self._convert_args(command, raw_args, community.timezone)
+            previous_active = member.last_active_at
             ctx = Context(self, caller, session, community, member, now, is_moderator)
             reply = await command.handler(ctx, values)
             if reply.tone is Tone.ERROR:
                 # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
                 raise UserError(reply.text, reply=reply)
+            if command.activity and member.id is not None:
+                new_day = await activity.record(session, community, member, now, previous_active)
+                if new_day and new_day.bonus:
+                    note = f"🔥 {new_day.streak} days in a row: +{new_day.bonus} bonus points."
+                    reply = replace(reply, items=(*reply.items, note))
             return reply
 
-    def _convert_args(self, command: Command, raw_args: dict[str, str]) -> dict[str, Any]:
+    def _convert_args(self, command: Command, raw_args: dict[str, str], zone: str) -> dict[str, Any]:
         known = {a.name for a in command.arguments}
         unknown = set(raw_args) - known
         if unknown:
@@ -222,7 +234,7 @@ class StudyBot:
                 continue
             if not isinstance(raw, str):
                 raw = str(raw)
-            values[arg.name] = convert(arg, raw, self.content, self.settings.default_timezone)
+            values[arg.name] = convert(arg, raw, self.content, zone)
         return values
 
 

@@ -12,7 +12,7 @@ from rapidfuzz import process
 
 from bot.content import Content
 from bot.errors import UserError
-from bot.registry import ArgKind, Argument
+from bot.registry import ArgKind, Argument, Command
 from bot.text import clean, defuse_mentions
 from bot.topic_search import resolve
 
@@ -21,11 +21,49 @@ _CHANNEL_REF = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _MEMBER_REF = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# One word of a command line: `name=value` (value quoted or not), a quoted phrase, or a plain word.
+_NAMED = re.compile(r"""([A-Za-z_]+)=(?:"([^"]*)"|'([^']*)'|(\S*))(?=\s|$)""")
+_QUOTED = re.compile(r"""(?:"([^"]*)"|'([^']*)')(?=\s|$)""")
+# Platform markup such as Slack's <https://x.org|my work> or <#C1|study hall> is one word, spaces and all.
+_WORD = re.compile(r"<[^<>\s][^<>]*>(?=\s|$)|\S+")
+
+
+def split_arguments(command: Command, text: str) -> dict[str, str] | None:
+    """The raw arguments in the text after a command's words; None when there are too many words.
+
+    Words fill the arguments in order; `name=value` (or `name="two words"`) gives one by name, before the
+    free text of a `rest` argument, which keeps its spacing and newlines. `by_name` arguments are only
+    given by name.
+    """
+    named_args = {a.name: a for a in command.arguments}
+    positional = [a for a in command.arguments if not a.by_name]
+    raw: dict[str, str] = {}
+    remaining = text.strip()
+    while remaining:
+        named = _NAMED.match(remaining)
+        if named and named.group(1).lower() in named_args and named.group(1).lower() not in raw:
+            raw[named.group(1).lower()] = next(g for g in named.groups()[1:] if g is not None)
+            remaining = remaining[named.end() :].lstrip()
+            continue
+        while positional and positional[0].name in raw:
+            positional.pop(0)
+        if not positional:
+            return None
+        arg = positional.pop(0)
+        if arg.rest:
+            raw[arg.name] = remaining
+            break
+        quoted = _QUOTED.match(remaining)
+        found = quoted or _WORD.match(remaining)
+        assert found is not None  # `remaining` is stripped and not empty
+        raw[arg.name] = next((g for g in found.groups() if g is not None), found.group(0))
+        remaining = remaining[found.end() :].lstrip()
+    return raw
 
 
 def convert(arg: Argument, raw: str, content: Content, zone: str = "UTC") -> Any:
     """The typed value of one argument, or UserError naming the argument and what it wants."""
-    raw = clean(raw, max_length=max(arg.max_length * 2, 4096), multiline=arg.rest)
+    raw = clean(raw, max_length=max(arg.max_length * 2, 4096), multiline=arg.rest or arg.multiline)
     if len(raw) > arg.max_length:
         raise UserError(f"`{arg.name}` is too long: at most {arg.max_length} characters.")
     if not raw:

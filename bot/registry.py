@@ -38,6 +38,11 @@ class Argument:
     min_value: int | None = None
     max_value: int | None = None
     rest: bool = False  # takes the rest of a text line (free text); only the last argument may
+    # In a line of text, given only as `name=value` (`at="2026-12-01 18:00"`), so it may follow a `rest`
+    # argument; in forms and platform options it is a field like any other.
+    by_name: bool = False
+    # Free text over several lines (a paragraph in forms); newlines are kept.
+    multiline: bool = False
 
 
 Handler = Callable[["Context", dict[str, Any]], Awaitable["Reply"]]
@@ -58,6 +63,10 @@ class Command:
     form: bool = False
     # Work that may take more than a moment (adapters defer or ack first).
     slow: bool = False
+    # Changes state: counts against the member's rate limit, and may change the standings.
+    writes: bool = False
+    # A step of studying (a topic, a challenge): it makes the day an active day for streaks and statistics.
+    activity: bool = False
 
     @property
     def name(self) -> str:
@@ -66,7 +75,7 @@ class Command:
     def usage(self) -> str:
         parts = [self.name]
         for arg in self.arguments:
-            shown = arg.name + ("…" if arg.rest else "")
+            shown = f"{arg.name}=…" if arg.by_name else arg.name + ("…" if arg.rest else "")
             parts.append(f"<{shown}>" if arg.required else f"[{shown}]")
         return "/" + " ".join(parts)
 
@@ -81,20 +90,27 @@ class Registry:
     def __init__(self) -> None:
         self._commands: dict[tuple[str, ...], Command] = {}
         self._group_help: dict[str, str] = {}
+        self._group_default: dict[str, tuple[str, ...]] = {}
 
     def add(self, command: Command) -> Command:
         if command.path in self._commands:
             raise DuplicateCommandError(f"command /{command.name} is registered twice")
         if any(p == command.path[: len(p)] or command.path == p[: len(command.path)] for p in self._commands):
             raise DuplicateCommandError(f"/{command.name} clashes with a command that shares its words")
+        positional = [a for a in command.arguments if not a.by_name]
         rests = [a for a in command.arguments if a.rest]
-        if rests and command.arguments[-1] is not rests[0]:
+        if rests and (positional[-1] is not rests[0] or len(rests) > 1):
             raise ValueError(f"/{command.name}: only the last argument may take the rest of the line")
+        if any(a.by_name and a.required for a in command.arguments):
+            raise ValueError(f"/{command.name}: an argument given by name must be optional")
         self._commands[command.path] = command
         return command
 
-    def describe_group(self, name: str, summary: str) -> None:
+    def describe_group(self, name: str, summary: str, *, default: str | None = None) -> None:
+        """Name a group; `default` is the subcommand a bare `/name …` line runs (`leaderboard week`)."""
         self._group_help[name] = summary
+        if default is not None:
+            self._group_default[name] = (name, default)
 
     def group_summary(self, name: str) -> str:
         return self._group_help.get(name, f"{name} commands")
@@ -125,6 +141,13 @@ class Registry:
             if command:
                 return command, size
         return None, 0
+
+    def resolve(self, words: list[str]) -> tuple[Command | None, int]:
+        """Like `match`, falling back to a group's default subcommand; the words it used come first."""
+        command, used = self.match(words)
+        if command is None and words and (default := self._group_default.get(words[0].lower())):
+            return self._commands.get(default), 1
+        return command, used
 
     def fingerprint(self) -> str:
         """A stable hash of every command's definition, so adapters sync only on change."""

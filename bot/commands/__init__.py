@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bot.commands import announce, challenge, leaderboard, moderation, roadmap, stats
 from bot.commands import help as help_commands
-from bot.commands import roadmap
 from bot.registry import Registry
 
-MODULES = (roadmap, help_commands)
+MODULES = (roadmap, challenge, leaderboard, announce, moderation, stats, help_commands)
 
 
 def build_registry() -> Registry:

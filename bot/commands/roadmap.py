@@ -24,10 +24,19 @@ def register(registry: Registry) -> None:
     registry.describe_group("roadmap", "The backend roadmap and your progress through it")
     for command in (
         Command(("roadmap", "next"), "Show your next topic", _next),
-        Command(("roadmap", "done"), "Mark a topic done (default: the one `next` showed)", _done, (TOPIC_ARG,)),
-        Command(("roadmap", "skip"), "Skip a topic you already know", _skip, (TOPIC_ARG,)),
-        Command(("roadmap", "start"), "Mark a topic as being learned", _start, (TOPIC_ARG,)),
-        Command(("roadmap", "undo"), "Undo your latest change, or a topic's", _undo, (TOPIC_ARG,)),
+        Command(
+            ("roadmap", "done"),
+            "Mark a topic done (default: the one `next` showed)",
+            _done,
+            (TOPIC_ARG,),
+            writes=True,
+            activity=True,
+        ),
+        Command(("roadmap", "skip"), "Skip a topic you already know", _skip, (TOPIC_ARG,), writes=True, activity=True),
+        Command(
+            ("roadmap", "start"), "Mark a topic as being learned", _start, (TOPIC_ARG,), writes=True, activity=True
+        ),
+        Command(("roadmap", "undo"), "Undo your latest change, or a topic's", _undo, (TOPIC_ARG,), writes=True),
         Command(("roadmap", "progress"), "Your progress, overall and per section", _progress),
         Command(
             ("roadmap", "topic"),
@@ -42,12 +51,14 @@ def register(registry: Registry) -> None:
             "Choose your language track",
             _track,
             (Argument("language", ArgKind.CHOICE, "Your language", choices=TRACKS),),
+            writes=True,
         ),
         Command(
             ("roadmap", "timezone"),
             "Set your time zone (IANA name, e.g. Europe/Berlin)",
             _timezone,
             (Argument("zone", ArgKind.TIMEZONE, "An IANA time zone such as Europe/Berlin", max_length=64),),
+            writes=True,
         ),
     ):
         registry.add(command)
@@ -138,7 +149,6 @@ async def _finish(ctx: Context, args: dict[str, Any], status: Status) -> Reply:
             tone=Tone.WARNING,
         )
     await progress.set_status(ctx.session, ctx.member, topic.id, status, ctx.now)
-    ctx.member.last_active_at = ctx.now
     states = {**states, topic.id: TopicState(status, ctx.now)}
     earned = ""
     if status is Status.DONE:
@@ -182,7 +192,6 @@ async def _start(ctx: Context, args: dict[str, Any]) -> Reply:
         )
     await progress.set_status(ctx.session, ctx.member, topic.id, Status.LEARNING, ctx.now)
     ctx.member.current_topic_id = topic.id
-    ctx.member.last_active_at = ctx.now
     return Reply(
         text=f"Learning **{topic.title}**. Mark it done with `/roadmap done` when the practice task works.",
         buttons=(Button("Mark done", f"roadmap done {topic.id}", ButtonStyle.SUCCESS),),
