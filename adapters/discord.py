@@ -15,14 +15,14 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord_commands import add_registry_commands, command_button_class
+from adapters.discord_commands import add_registry_commands, command_button_class, paragraph_arguments
 from adapters.discord_render import TONE_COLOUR, Outgoing, render
 from bot.app import StudyBot
 from bot.app_state import get_value, set_value
 from bot.context import Caller
 from bot.metrics import Metrics
 from bot.outbound import PostResult, deliver
-from bot.registry import Command
+from bot.registry import Argument, Command
 from bot.replies import Post, Reply, Tone, Visibility
 from bot.settings import Settings, SettingsError, require
 from bot.text import shorten
@@ -38,6 +38,10 @@ MAX_RATE_LIMIT_WAIT = 30.0
 SYNC_KEY = "discord.commands"
 NO_MENTIONS = discord.AllowedMentions.none()
 EVERYONE_ONLY = discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
+# A form (modal) left open longer is forgotten; its title and labels hold 45 characters, its fields 4000.
+FORM_TIMEOUT = 15 * 60
+FORM_TITLE_LIMIT = 45
+FORM_TEXT_LIMIT = 4000
 POSTED_NOTE = "Done: posted in the channel."
 SHOW_FAILED = "Your command ran, but Discord would not show my answer; the problem has been logged."
 
@@ -379,8 +383,43 @@ class DiscordAdapter:
     # ---- interactions ---------------------------------------------------------------------------
 
     async def _on_command(self, interaction: discord.Interaction, command: Command, raw: dict[str, str]) -> None:
+        unwritten = [a for a in paragraph_arguments(command) if a.name not in raw]
+        if any(a.required for a in unwritten):
+            await self._open_form(interaction, command, raw, unwritten)
+            return
         caller = caller_of(interaction)
         await self._answer(interaction, caller, self.bot.run(caller, command.path, raw), slow=command.slow)
+
+    async def _open_form(
+        self, interaction: discord.Interaction, command: Command, raw: dict[str, str], fields: list[Argument]
+    ) -> None:
+        """Ask for the paragraphs in a Discord form (modal), then run the command with them as the submitter."""
+        modal = discord.ui.Modal(title=shorten(f"/{command.name}", FORM_TITLE_LIMIT), timeout=FORM_TIMEOUT)
+        inputs: dict[str, discord.ui.TextInput] = {}
+        for arg in fields:
+            inputs[arg.name] = discord.ui.TextInput(
+                style=discord.TextStyle.paragraph,
+                required=arg.required,
+                max_length=max(1, min(arg.max_length, FORM_TEXT_LIMIT)),
+            )
+            label = discord.ui.Label(
+                text=shorten(arg.name.capitalize(), FORM_TITLE_LIMIT),
+                description=shorten(arg.description, 100) or None,
+                component=inputs[arg.name],
+            )
+            modal.add_item(label)
+
+        async def submitted(answer: discord.Interaction) -> None:
+            written = {name: field.value for name, field in inputs.items() if field.value.strip()}
+            caller = caller_of(answer)
+            work = self.bot.run(caller, command.path, {**raw, **written})
+            await self._answer(answer, caller, work, slow=command.slow)
+
+        modal.on_submit = submitted  # type: ignore[method-assign]
+        try:
+            await interaction.response.send_modal(modal)
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            note_error(self.bot.metrics, exc, "opening a form")
 
     async def _on_button(self, interaction: discord.Interaction, line: str) -> None:
         caller = caller_of(interaction)

@@ -21,6 +21,8 @@ DESCRIPTION_LIMIT = 100  # command, option and choice texts
 STRING_OPTION_LIMIT = 6000
 CHOICES_LIMIT = 25
 
+MODAL_FIELDS = 5  # Discord shows at most five fields in a form
+
 CommandHandler = Callable[[discord.Interaction, Command, dict[str, str]], Awaitable[None]]
 Completer = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
 ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
@@ -113,6 +115,13 @@ def completer_for(arg: Argument, bot: StudyBot) -> Completer | None:
     return None
 
 
+def paragraph_arguments(command: Command) -> tuple[Argument, ...]:
+    """A form command's multi-line text arguments: on Discord they may be left out and written in a form."""
+    if not command.form:
+        return ()
+    return tuple(a for a in command.arguments if a.multiline and a.kind is ArgKind.TEXT)[:MODAL_FIELDS]
+
+
 def slash_command(command: Command, handler: CommandHandler, bot: StudyBot) -> app_commands.Command:
     """One registry command as a discord.py command whose options follow the command's arguments."""
     # Python names are positional (arg0, arg1, …); Discord sees the argument names through `rename`.
@@ -122,9 +131,11 @@ def slash_command(command: Command, handler: CommandHandler, bot: StudyBot) -> a
         raw = {names[key]: str(value) for key, value in values.items() if value is not None}
         await handler(interaction, command, raw)
 
+    # Slash options are single-line; a paragraph left out is asked for in a form instead.
+    in_form = set(paragraph_arguments(command))
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     for key, arg in zip(names, command.arguments, strict=True):
-        default = inspect.Parameter.empty if arg.required else None
+        default = inspect.Parameter.empty if arg.required and arg not in in_form else None
         parameters.append(
             inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option_annotation(arg))
         )

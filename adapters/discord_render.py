@@ -39,6 +39,9 @@ BLANK = "\u200b"  # Discord refuses empty field names and values
 BUTTON_PREFIX = "sb:"
 BUTTON_TEMPLATE = r"sb:(?P<line>[^\n]+)"
 
+# A channel id as the core writes it: `#` and a Discord snowflake, not already inside markup.
+_CHANNEL_REF = re.compile(r"(?<![<\w&])#(\d{17,20})\b")
+
 TONE_COLOUR = {
     Tone.INFO: discord.Colour(0x5865F2),
     Tone.SUCCESS: discord.Colour(0x57F287),
@@ -122,14 +125,14 @@ def _embeds_of(reply: Reply) -> list[_Embed]:
         )
         if part
     )
-    chunks = split_text(description, DESCRIPTION_LIMIT) or [""]
+    chunks = split_text(channel_links(description), DESCRIPTION_LIMIT) or [""]
     embeds = [_Embed(description=chunk) for chunk in chunks]
     embeds[0].title = shorten((reply.title or "").strip(), TITLE_LIMIT)
     embeds[0].url = reply.url
     current = embeds[-1]
     for f in reply.fields:
         name = shorten(f.name.strip(), FIELD_NAME_LIMIT) or BLANK
-        values = split_text(f.value.strip(), FIELD_VALUE_LIMIT) or [BLANK]
+        values = split_text(channel_links(f.value.strip()), FIELD_VALUE_LIMIT) or [BLANK]
         for n, value in enumerate(values):
             label = name if n == 0 else shorten(f"{f.name.strip()} (continued)", FIELD_NAME_LIMIT)
             entry = (label, value, f.inline and len(values) == 1)
@@ -174,6 +177,11 @@ def _to_discord(spec: _Embed, colour: discord.Colour) -> discord.Embed:
     if spec.footer:
         embed.set_footer(text=spec.footer)
     return embed
+
+
+def channel_links(text: str) -> str:
+    """`#123456789012345678` (how the core names a channel) as a Discord channel link; links never ping."""
+    return _CHANNEL_REF.sub(r"<#\1>", text)
 
 
 def split_text(text: str, limit: int) -> list[str]:

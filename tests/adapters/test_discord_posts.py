@@ -439,3 +439,46 @@ async def test_a_command_that_has_not_answered_in_time_is_deferred(
         assert public.source == "followup" and not public.ephemeral and "Through the gate." in public.text
     finally:
         await running.stop()
+
+
+# ---- forms -----------------------------------------------------------------------------------------------
+
+
+async def test_long_text_is_written_in_a_form_when_left_out(server: DiscordStandIn) -> None:
+    synced = {c["name"]: c for c in server.commands["global"]}
+    options = {o["name"]: o for o in synced["announce"]["options"]}
+    assert options["channel"]["required"] is True and options["text"]["required"] is False
+    create = {o["name"]: o for o in synced["challenge"]["options"]}["create"]
+    assert {o["name"]: o["required"] for o in create["options"]} == {
+        "title": True,
+        "criteria": False,
+        "brief": False,
+        "points": False,
+        "due": False,
+    }
+
+    sent = await server.slash("announce", GRACE, channel=ANNOUNCEMENTS)
+    form = await sent.callback()
+    assert form["type"] == 9 and form["data"]["title"] == "/announce"
+    [field] = form["data"]["components"]
+    assert field["label"] == "Text"
+    assert field["component"] | {"type": 4, "style": 2, "required": True, "max_length": 1800} == field["component"]
+
+    text = "Meetup tonight at 18:00.\nBring a laptop. @everyone"
+    submitted = await server.submit(sent, GRACE, Text=text)
+    [answer] = await submitted.shown()
+    assert "Posted your announcement" in answer.text
+    [post] = channel_posts(server, ANNOUNCEMENTS)
+    assert "Meetup tonight at 18:00.\nBring a laptop." in post.body["embeds"][0]["description"]
+    assert post.body["allowed_mentions"] == NO_MENTIONS
+
+
+async def test_text_given_inline_needs_no_form(server: DiscordStandIn) -> None:
+    [answer] = await shown(server, "announce", channel=ANNOUNCEMENTS, text="Short and sweet")
+    assert "Posted your announcement" in answer.text
+
+
+async def test_a_member_who_fills_a_moderator_form_is_still_refused(server: DiscordStandIn) -> None:
+    sent = await server.slash("announce", ADA, channel=ANNOUNCEMENTS)
+    [refusal] = await (await server.submit(sent, ADA, Text="hello")).shown()
+    assert "is for moderators" in refusal.text and channel_posts(server, ANNOUNCEMENTS) == []

@@ -17,6 +17,7 @@ from adapters.discord_render import (
     MESSAGE_TOTAL_LIMIT,
     TITLE_LIMIT,
     button_custom_id,
+    channel_links,
     render,
     split_text,
 )
@@ -138,3 +139,13 @@ def test_an_image_becomes_a_file_shown_in_the_embed() -> None:
 def test_an_empty_reply_still_says_something() -> None:
     [message] = render(Reply())
     assert message.embeds[0].description == "Done."
+
+
+def test_channel_ids_become_channel_links() -> None:
+    assert channel_links("Posted in #200000000000000002.") == "Posted in <#200000000000000002>."
+    assert channel_links("<#200000000000000002> and issue #42 and a#200000000000000002") == (
+        "<#200000000000000002> and issue #42 and a#200000000000000002"
+    )
+    [message] = render(Reply(text="in #200000000000000002", fields=(Field("Where", "#200000000000000003"),)))
+    assert message.embeds[0].description == "in <#200000000000000002>"
+    assert message.embeds[0].fields[0].value == "<#200000000000000003>"

@@ -22,7 +22,9 @@ WAIT = 10.0  # the longest any test waits for the bot to do something
 EPHEMERAL = 64
 LOADING = 128
 TEXT, DM, VOICE, PUBLIC_THREAD = 0, 1, 2, 11
-SLASH, COMPONENT, AUTOCOMPLETE = 2, 3, 4
+SLASH, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+MODAL = 9  # the callback type that opens a form
+LABEL = 18
 CHANNEL_OPTION, USER_OPTION = 7, 6
 SUBCOMMAND, SUBCOMMAND_GROUP = 1, 2
 MANAGE_SERVER = 0x20
@@ -330,6 +332,27 @@ class DiscordStandIn:
         guild_id = shown.message.get("guild_id")
         guild = self.guilds.get(guild_id) if guild_id else None
         return await self._interact(COMPONENT, data, user, guild=guild, message=dict(shown.message), dm=guild is None)
+
+    async def submit(self, sent: Sent, user: Person, **values: str) -> Sent:
+        """Fill in the form (modal) the bot opened in answer to `sent`, by field label, and send it."""
+        answer = await sent.callback()
+        assert answer["type"] == MODAL, f"the bot answered with type {answer['type']}, not a form"
+        form = answer["data"]
+        components = []
+        for n, label in enumerate(form["components"], start=1):
+            field = label["component"]
+            value = values.pop(label["label"], "")
+            components.append(
+                {
+                    "type": LABEL,
+                    "id": n,
+                    "component": {"type": 4, "id": 100 + n, "custom_id": field["custom_id"], "value": value},
+                }
+            )
+        assert not values, f"the form has no field {sorted(values)}"
+        data = {"custom_id": form["custom_id"], "components": components}
+        guild = self.guilds.get(sent.payload.get("guild_id", ""))
+        return await self._interact(MODAL_SUBMIT, data, user, guild=guild, dm=guild is None)
 
     async def dispatch(self, event: str, data: dict[str, Any], *, guild_id: str | None = None) -> None:
         """Send a gateway event to the session whose shard holds `guild_id` (shard 0 for DMs)."""
