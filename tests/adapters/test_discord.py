@@ -11,10 +11,13 @@ from pydantic import SecretStr
 from bot.app import StudyBot
 from bot.app_state import get_value
 from bot.content import Content
+from bot.registry import ArgKind, Argument
 from bot.settings import SettingsError
 from tests.adapters.discord_support import (
     ADA,
     BOB,
+    GENERAL,
+    GRACE,
     GUILD,
     NO_MENTIONS,
     OTHER,
@@ -301,3 +304,45 @@ async def test_the_discord_process_serves_health_and_metrics(
     finally:
         await running.stop()
     assert bot.health.platforms["discord"] is False
+
+
+def sample_value(arg: Argument, content: Content) -> object:
+    """A valid value for any argument, as a person would pick it in Discord."""
+    match arg.kind:
+        case ArgKind.CHANNEL:
+            return GENERAL
+        case ArgKind.MEMBER:
+            return BOB
+        case ArgKind.INTEGER:
+            return arg.min_value if arg.min_value is not None else 1
+        case ArgKind.CHOICE:
+            return arg.choices[0]
+        case ArgKind.TOPIC:
+            return content.topics[0].id
+        case ArgKind.URL:
+            return "https://example.com/my-solution"
+        case ArgKind.TIMEZONE:
+            return "Europe/Berlin"
+        case ArgKind.TIME:
+            return "09:30"
+        case ArgKind.DATETIME:
+            return "2027-01-15 18:00"
+        case _:
+            return "hello"
+
+
+ADAPTER_FAILURES = ("changed since Discord last loaded it", "Something went wrong", "not something I can use")
+
+
+async def test_every_registry_command_reaches_the_core(
+    bot: StudyBot, discord: DiscordStandIn, content: Content
+) -> None:
+    """Each command, called as a moderator with its required options, gets the core's answer, not an adapter error."""
+    for command in bot.registry:
+        options = {a.name: sample_value(a, content) for a in command.arguments if a.required}
+        sent = await discord.slash(command.name, GRACE, **options)
+        shown = await sent.shown()
+        assert shown, command.name
+        for message in shown:
+            assert not any(failure in message.text for failure in ADAPTER_FAILURES), (command.name, message.text)
+            assert message.body["allowed_mentions"] == NO_MENTIONS
