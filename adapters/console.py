@@ -81,6 +81,8 @@ class ConsoleAdapter:
         self.render(reply)
         if reply.posts:
             await deliver(self, self.caller.community_id, reply.posts)
+            # The numbers typed next press the buttons of the reply, not of the posts shown after it.
+            self.buttons = [b.command for b in reply.buttons]
         return reply
 
     def render(self, reply: Reply) -> None:

@@ -20,6 +20,7 @@ from bot.content import Content, load_content
 from bot.context import Caller, Context
 from bot.errors import UserError
 from bot.health import HealthState
+from bot.images.cache import ImageCache
 from bot.live_boards import LiveBoards, Timer
 from bot.members import ensure_community, ensure_member
 from bot.metrics import Metrics
@@ -74,6 +75,8 @@ class StudyBot:
         self.on_poster: list[Callable[[ChannelPoster], Awaitable[None]]] = []
         self.metrics = Metrics()
         self.health = HealthState()
+        # Rendered pictures by their inputs: a repeated request draws nothing.
+        self.images = ImageCache()
         # Pinned leaderboards follow the standings after every command that changes state.
         self.live_boards = LiveBoards(self, timer=timer)
         self.after_command.append(self.live_boards.after_command)
@@ -213,7 +216,8 @@ class StudyBot:
             if reply.tone is Tone.ERROR:
                 # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
                 raise UserError(reply.text, reply=reply)
-            if command.activity and member.id is not None:
+            # Only a step that changed something counts: repeating "done" on a done topic keeps no streak alive.
+            if command.activity and member.id is not None and reply.tone is Tone.SUCCESS:
                 new_day = await activity.record(session, community, member, now, previous_active)
                 if new_day and new_day.bonus:
                     note = f"🔥 {new_day.streak} days in a row: +{new_day.bonus} bonus points."

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from bot import activity, audit, challenges, leaderboard
 from bot.context import Context
 from bot.errors import UserError
+from bot.images import community_pictures
 from bot.leaderboard import PERIODS, Period
 from bot.live_boards import AUTO, pinned_reply
 from bot.local_time import local_day, member_zone
@@ -44,6 +45,12 @@ def register(registry: Registry) -> None:
             (Argument("name", ArgKind.TEXT, "The season's name, e.g. Winter 2026", True, rest=True, max_length=60),),
             moderator_only=True,
             writes=True,
+        ),
+        Command(
+            ("leaderboard", "chart"),
+            "The top ten's points in each of the last weeks, as a picture",
+            _chart,
+            slow=True,
         ),
         Command(
             ("profile",),
@@ -167,4 +174,15 @@ async def _profile(ctx: Context, args: dict[str, Any]) -> Reply:
             Field("Active days (30 days)", str(active_days or 0), inline=True),
         ),
         footer=f"Days count in {tz.key}.",
+        image=await community_pictures.activity_image(ctx.bot.images, ctx.session, ctx.community, member, ctx.now),
+    )
+
+
+async def _chart(ctx: Context, args: dict[str, Any]) -> Reply:
+    image = await community_pictures.chart_image(ctx.bot.images, ctx.session, ctx.community, ctx.now)
+    return Reply(
+        title="Leaderboard chart",
+        text="The all-time top ten, with the points each earned in each of the last weeks. "
+        "`/leaderboard` lists the standings.",
+        image=image,
     )

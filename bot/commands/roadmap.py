@@ -10,6 +10,7 @@ from bot import progress
 from bot.content import TRACK_NAMES, TRACKS, Topic
 from bot.context import Context
 from bot.errors import UserError
+from bot.images import roadmap_pictures
 from bot.points import RULES, award, revoke
 from bot.progress import Status, TopicState
 from bot.registry import ArgKind, Argument, Command, Registry
@@ -46,6 +47,13 @@ def register(registry: Registry) -> None:
             needs_community=False,
         ),
         Command(("roadmap", "list"), "Every topic by section, with your marks", _list, needs_community=False),
+        Command(
+            ("roadmap", "map"),
+            "The whole roadmap as a picture, with your progress on it",
+            _map,
+            needs_community=False,
+            slow=True,
+        ),
         Command(
             ("roadmap", "track"),
             "Choose your language track",
@@ -184,7 +192,14 @@ async def _start(ctx: Context, args: dict[str, Any]) -> Reply:
     states = await progress.load(ctx.session, ctx.member)
     topic = await _default_topic(ctx, args, states)
     before = states.get(topic.id)
-    if before and before.status is not Status.LEARNING:
+    if before and before.status is Status.LEARNING:
+        # Starting again would reset when the learning began (what `/stats` measures) and make a free active day.
+        return Reply(
+            text=f"You are already learning **{topic.title}**. Mark it done with `/roadmap done` when the practice "
+            "task works.",
+            tone=Tone.WARNING,
+        )
+    if before:
         return Reply(
             text=f"**{topic.title}** is already {before.status.value}. Use `/roadmap undo {topic.id}` first "
             "to learn it again.",
@@ -250,6 +265,7 @@ async def _progress(ctx: Context, args: dict[str, Any]) -> Reply:
         progress=overall_bar(ctx, states),
         fields=tuple(fields),
         footer=f"{ctx.member.points} points · track: {track}",
+        image=await roadmap_pictures.card_image(ctx.bot.images, content, states, ctx.member.display_name),
     )
 
 
@@ -286,6 +302,18 @@ async def _list(ctx: Context, args: dict[str, Any]) -> Reply:
         fields=tuple(fields),
         progress=overall_bar(ctx, states) if ctx.member.id is not None else None,
     )
+
+
+async def _map(ctx: Context, args: dict[str, Any]) -> Reply:
+    content = ctx.bot.content
+    states = await progress.load(ctx.session, ctx.member)
+    image = await roadmap_pictures.map_image(ctx.bot.images, content, states, ctx.member.display_name)
+    finished = progress.counts(content, states)
+    upcoming = progress.next_topic(content, states)
+    text = f"{finished} of {len(content.topics)} topics finished."
+    if upcoming:
+        text += f" Next: **{upcoming.title}** (`/roadmap next`)."
+    return Reply(title="Your roadmap", text=text, image=image, progress=overall_bar(ctx, states))
 
 
 async def _track(ctx: Context, args: dict[str, Any]) -> Reply:
