@@ -346,3 +346,14 @@ async def test_every_registry_command_reaches_the_core(
         for message in shown:
             assert not any(failure in message.text for failure in ADAPTER_FAILURES), (command.name, message.text)
             assert message.body["allowed_mentions"] == NO_MENTIONS
+
+
+async def test_pictures_arrive_as_attachments_after_a_deferral(discord: DiscordStandIn) -> None:
+    sent = await discord.slash("roadmap map", ADA)  # slow: drawing takes a moment
+    assert (await sent.callback())["type"] == 5
+    [answer] = await sent.shown()
+    assert answer.source == "original"
+    [file] = answer.files
+    assert file["data"].startswith(b"\x89PNG") and file["filename"].endswith(".png")
+    assert answer.embeds[-1]["image"]["url"] == f"attachment://{file['filename']}"
+    assert answer.message["attachments"][0]["filename"] == file["filename"]
