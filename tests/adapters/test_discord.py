@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
+from adapters.discord import run
 from bot.app import StudyBot
 from bot.app_state import get_value
 from bot.content import Content
@@ -22,6 +23,7 @@ from tests.adapters.discord_support import (
     NO_MENTIONS,
     OTHER,
     caller,
+    discord_settings,
     start,
 )
 from tests.standins.discord_server import DiscordStandIn, Shown
@@ -357,3 +359,16 @@ async def test_pictures_arrive_as_attachments_after_a_deferral(discord: DiscordS
     assert file["data"].startswith(b"\x89PNG") and file["filename"].endswith(".png")
     assert answer.embeds[-1]["image"]["url"] == f"attachment://{file['filename']}"
     assert answer.message["attachments"][0]["filename"] == file["filename"]
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "message"),
+    [(None, "0", "set DISCORD_SHARD_COUNT as well"), (2, "1,2", "every shard id must be below DISCORD_SHARD_COUNT")],
+)
+async def test_shard_settings_that_cannot_work_stop_with_one_line(
+    bot: StudyBot, discord_server: DiscordStandIn, count: int | None, ids: str, message: str
+) -> None:
+    settings = discord_settings(bot, discord_server, discord_shard_count=count, discord_shard_ids=ids)
+    with pytest.raises(SettingsError, match=message):
+        await run(bot, settings)
+    assert discord_server.requests == []  # nothing was sent to Discord
