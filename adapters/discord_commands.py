@@ -20,7 +20,6 @@ MANAGE_SERVER = discord.Permissions(manage_guild=True)
 DESCRIPTION_LIMIT = 100  # command, option and choice texts
 STRING_OPTION_LIMIT = 6000
 CHOICES_LIMIT = 25
-
 MODAL_FIELDS = 5  # Discord shows at most five fields in a form
 
 CommandHandler = Callable[[discord.Interaction, Command, dict[str, str]], Awaitable[None]]

@@ -603,7 +603,7 @@ class DiscordStandIn:
         answer: dict[str, Any] = {
             "interaction": {
                 "id": interaction_id,
-                "type": SLASH,
+                "type": self.interactions.get(request.match_info["token"], {}).get("type", SLASH),
                 "response_message_loading": kind == 5,
                 "response_message_ephemeral": bool(flags & EPHEMERAL),
             }
