@@ -44,7 +44,10 @@ async def record(
     )
     if inserted is None:
         return None
-    days = await streak(session, member, today)
+    if previous_active is None or local_day(previous_active, tz) < today - timedelta(days=1):
+        days = 1  # nothing yesterday: a new streak, known without reading the days back
+    else:
+        days = await streak(session, member, today)
     bonus = 0
     if days % RULES.streak_every_days == 0:
         # The ref is the day: one bonus per day at most, whatever happens later.

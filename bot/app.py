@@ -242,7 +242,8 @@ class StudyBot:
                 if reply.tone is Tone.ERROR:
                     # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
                     raise UserError(reply.text, reply=reply)
-                if command.activity and member.id is not None:
+                # Only a step that changed something counts: repeating "done" on a done topic keeps no streak alive.
+                if command.activity and member.id is not None and reply.tone is Tone.SUCCESS:
                     new_day = await activity.record(session, community, member, now, previous_active)
                     if new_day and new_day.bonus:
                         note = f"🔥 {new_day.streak} days in a row: +{new_day.bonus} bonus points."

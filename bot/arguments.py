@@ -124,6 +124,9 @@ def _url(arg: Argument, raw: str) -> str:
     parsed = urlparse(raw)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in raw):
         raise UserError(f"`{arg.name}` must be a web address starting with http:// or https://.")
+    if "<" in raw or ">" in raw:
+        # Never valid in a URL unencoded, and Slack reads <!channel> in a message as a ping.
+        raise UserError(f"`{arg.name}` must not contain < or >.")
     return raw
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import content as content_module
 from bot.errors import UserError
-from bot.local_time import next_week_start, shown, zone
+from bot.local_time import same_time_days_later, shown, zone
 from bot.members import dialect_insert
 from bot.points import award
 from bot.replies import Button, ButtonStyle, Field, Reply, Tone, Visibility
@@ -26,8 +26,10 @@ from bot.storage.models import Community, Member
 if TYPE_CHECKING:
     from bot.app import StudyBot
 
-# A challenge started with less than this left in the week runs until the end of the next week.
-SHORTEST_WEEK = timedelta(days=2)
+WEEK_DAYS = 7
+# The weekly run may keep its time in a zone other than the community's; when only one of them has just
+# changed to or from daylight saving, the run comes up to an hour before the deadline and still closes the week.
+CLOSE_EARLY = timedelta(hours=1)
 LONGEST_DUE = timedelta(days=60)
 
 
@@ -77,9 +79,11 @@ async def latest(session: AsyncSession, community: Community) -> Challenge | Non
 
 
 def default_due(community: Community, now: datetime) -> datetime:
-    """The end of the community's week (Monday 00:00 local), or of the next one when the week is nearly over."""
-    due = next_week_start(now, zone(community.timezone))
-    return due if due - now >= SHORTEST_WEEK else next_week_start(due + timedelta(hours=12), zone(community.timezone))
+    """A week from now, at the same wall-clock time in the community's zone (daylight saving included).
+
+    The scheduler starts each challenge at its weekly time, so the next weekly run finds the last one due.
+    """
+    return same_time_days_later(now, WEEK_DAYS, zone(community.timezone))
 
 
 def check_due(due: datetime, now: datetime) -> None:
@@ -159,7 +163,7 @@ async def end_week(
 ) -> Reply | None:
     """Close the running challenge once it is due (at once with `force`); return its results to post."""
     challenge = await current(session, community)
-    if challenge is None or (not force and now < challenge.due_at):
+    if challenge is None or (not force and now < challenge.due_at - CLOSE_EARLY):
         return None
     closed = await session.execute(
         update(Challenge)
@@ -179,7 +183,10 @@ async def end_week(
 async def running_or_refuse(session: AsyncSession, community: Community) -> Challenge:
     challenge = await current(session, community)
     if challenge is None:
-        raise UserError("No challenge is running right now. A new one starts every week; `/challenge` shows it.")
+        raise UserError(
+            "No challenge is running right now. Challenges start each week once a moderator runs "
+            "`/schedule set challenge <HH:MM>`, or at once with `/challenge start <id>`."
+        )
     return challenge
 
 

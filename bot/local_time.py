@@ -36,9 +36,10 @@ def week_start(instant: datetime, tz: ZoneInfo) -> datetime:
     return start_of_day(day - timedelta(days=day.weekday()), tz)
 
 
-def next_week_start(instant: datetime, tz: ZoneInfo) -> datetime:
-    day = local_day(instant, tz)
-    return start_of_day(day - timedelta(days=day.weekday()) + timedelta(days=7), tz)
+def same_time_days_later(instant: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """The same local wall-clock time `days` later, as UTC (23 or 25 hours apart across a DST change)."""
+    local = instant.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=days), local.time(), tzinfo=tz).astimezone(UTC)
 
 
 def month_start(instant: datetime, tz: ZoneInfo) -> datetime:

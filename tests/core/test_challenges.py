@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from adapters.console import ConsoleAdapter
 from bot import challenges
 from bot.content import Content
 from bot.replies import Tone, Visibility
 from bot.storage.challenge_models import Challenge, ChallengeParticipant, Submission
+from bot.storage.models import Community
 from tests.core.community import count, points_of, transaction
 from tests.driver import Chat, FakeClock, text_of
 
@@ -149,19 +153,41 @@ async def test_challenges_come_from_content_in_order_then_the_longest_ago(
     assert seen == [*titles, titles[0]]
 
 
-async def test_due_is_the_end_of_the_community_week(chat: Chat, clock: FakeClock) -> None:
-    # The clock starts on Monday 23 November 2026, 09:00 UTC.
-    await _start(chat, clock)
-    async with chat.bot.sessions() as session:
-        challenge = await session.scalar(select(Challenge))
-    assert challenge is not None
-    assert challenge.due_at.isoformat() == "2026-11-30T00:00:00+00:00"
-    await chat.as_user("mia", moderator=True)("/challenge end")
-    clock.advance(days=5)  # Saturday: too little of the week is left, so it runs through the next one
-    await _start(chat, clock)
-    async with chat.bot.sessions() as session:
-        latest = await session.scalar(select(Challenge).where(Challenge.ended_at.is_(None)))
-    assert latest is not None and latest.due_at.isoformat() == "2026-12-07T00:00:00+00:00"
+async def test_a_week_runs_to_the_same_local_time_so_each_weekly_run_closes_the_last(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await chat("/roadmap progress")
+    async with transaction(chat.bot) as (session, community):
+        await session.execute(update(Community).where(Community.id == community.id).values(timezone="Europe/Berlin"))
+
+    async def weekly_run() -> tuple[object, object]:
+        async with transaction(chat.bot) as (session, community):
+            ended = await challenges.end_week(chat.bot, session, community, clock.now)
+            started = await challenges.start_week(chat.bot, session, community, clock.now)
+            return ended, started
+
+    async def running_due() -> datetime:
+        async with chat.bot.sessions() as session:
+            running = await session.scalar(select(Challenge).where(Challenge.ended_at.is_(None)))
+        assert running is not None
+        return running.due_at
+
+    # A weekly run on Wednesdays at 11:00 in Berlin; summer time ends there on Sunday 25 October 2026.
+    clock.now = datetime(2026, 10, 21, 9, 0, tzinfo=UTC)  # 11:00 CEST
+    ended, started = await weekly_run()
+    assert ended is None and started is not None
+    assert await running_due() == datetime(2026, 10, 28, 10, 0, tzinfo=UTC)  # 11:00 CET, 169 hours later
+    clock.now = datetime(2026, 10, 28, 8, 59, tzinfo=UTC)  # more than an hour early: the week goes on
+    assert await weekly_run() == (None, None)
+    clock.now = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)
+    ended, started = await weekly_run()
+    assert ended is not None and started is not None
+    assert await running_due() == datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    # A run kept in New York time comes an hour earlier in UTC after its clocks change (1 November) while
+    # Berlin's do not: it still closes the week.
+    clock.now = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
+    ended, started = await weekly_run()
+    assert ended is not None and started is not None
 
 
 async def test_moderators_start_and_create_and_end_a_challenge(chat: Chat, clock: FakeClock, content: Content) -> None:
@@ -208,6 +234,8 @@ async def test_submissions_are_validated_and_leave_withdraws(chat: Chat, clock: 
     await _start(chat, clock)
     bad = await chat("/challenge submit javascript:alert(1)")
     assert bad.tone is Tone.ERROR and "http" in bad.text
+    markup = await chat("/challenge submit https://x.example/<!channel>")
+    assert markup.tone is Tone.ERROR and "< or >" in markup.text
     too_long = await chat("/challenge submit https://x.example/" + "a" * 400)
     assert too_long.tone is Tone.ERROR and "too long" in too_long.text
     slack_link = await chat("/challenge submit <https://x.example/work|my work> @everyone look")
@@ -233,3 +261,42 @@ async def test_concurrent_submissions_leave_one_row_per_member(chat: Chat, clock
         rows = list(await session.execute(select(Submission.member_id, Submission.url)))
     assert len(rows) == len(members) == len({member for member, _ in rows})
     assert await count(chat.bot, ChallengeParticipant) == len(members)
+
+
+async def test_review_buttons_in_the_console(bot, clock: FakeClock, content: Content) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    mia = ConsoleAdapter(bot, user="mia", community="club", moderator=True, out=out)
+    ada = ConsoleAdapter(bot, user="ada", community="club", channel="projects", out=io.StringIO())
+    await mia.handle(f"/challenge start {content.challenges[0].id}")
+    await ada.handle("/challenge submit https://example.com/ada")
+    await mia.handle("/challenge review")
+    assert "[1] Approve #1  [2] Reject #1" in out.getvalue()
+    pressed = await mia.handle("1")
+    assert pressed is not None and pressed.tone is Tone.SUCCESS
+    after = out.getvalue().split("[1] Approve #1")[1]
+    assert "── posted to #projects ──" in after and "ada, your submission" in after
+    assert "[1] Next submission" in after
+    assert "No submissions are waiting" in text_of(await mia.handle("1"))  # type: ignore[arg-type]
+
+
+async def test_racing_starts_and_reviews_settle_on_one(chat: Chat, clock: FakeClock, content: Content) -> None:
+    mods = [chat.as_user(f"mod{n}", name=f"Mod{n}", moderator=True) for n in range(4)]
+    await chat("/roadmap progress")
+
+    async def scheduled_start() -> object:
+        async with transaction(chat.bot) as (session, community):
+            return await challenges.start_week(chat.bot, session, community, clock.now)
+
+    outcomes = await asyncio.gather(
+        scheduled_start(), *(m(f"/challenge start {content.challenges[-1].id}") for m in mods)
+    )
+    async with chat.bot.sessions() as session:
+        running = list(await session.scalars(select(Challenge).where(Challenge.ended_at.is_(None))))
+    assert len(running) == 1
+    started = [o for o in outcomes if o is not None and getattr(o, "tone", Tone.INFO) is not Tone.ERROR]
+    assert len(started) == 1
+
+    await chat("/challenge submit https://example.com/ada")
+    reviews = await asyncio.gather(*(m("/challenge approve 1") for m in mods))
+    assert sorted(r.tone for r in reviews) == sorted([Tone.SUCCESS] + [Tone.WARNING] * (len(mods) - 1))
+    assert await points_of(chat.bot, "ada") == running[0].points

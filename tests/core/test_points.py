@@ -97,11 +97,15 @@ async def test_every_seventh_day_in_a_row_earns_the_bonus_once(chat: Chat, clock
     clock.advance(days=-1)  # back on the seventh day: another step that day earns no second bonus
     assert "bonus" not in text_of(await chat("/roadmap done"))
     assert await points_of(chat.bot, "ada") == expected + RULES.topic_done
-    # Settings and undo are not study steps: they keep no streak alive.
+    # Settings, undo and repeating a step that changes nothing are not study steps: they keep no streak alive.
     clock.advance(days=2)
     await chat("/roadmap track python")
     await chat("/roadmap undo")
-    assert await _streak(chat) == "0 days"
+    started = await chat("/roadmap start")
+    clock.advance(days=1)
+    again = await chat(f"/roadmap start {started.buttons[0].command.split()[-1]}")
+    assert again.tone is Tone.WARNING and "already learning" in again.text
+    assert await _streak(chat) == "1 day"  # the first start, yesterday; today's repeat does not count
 
 
 async def test_a_gap_resets_the_streak(chat: Chat, clock: FakeClock) -> None:
