@@ -31,7 +31,7 @@ from bot.replies import Reply, Tone
 from bot.settings import Settings
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.models import Community, Member
-from bot.text import defuse, shorten
+from bot.text import defuse, display_name, shorten
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,8 @@ class StudyBot:
                 if caller.in_dm:
                     # Read-only commands in a DM: a transient guest with no stored progress.
                     community = Community(id=None, timezone=self.settings.default_timezone, name="")
-                    member = Member(id=None, display_name=caller.display_name, points=0, is_moderator=False)
+                    guest = display_name(caller.display_name)  # cleaned like a stored name: it is shown too
+                    member = Member(id=None, display_name=guest, points=0, is_moderator=False)
                 else:
                     community = await ensure_community(session, caller, self.settings.default_timezone, now)
                     member = await ensure_member(session, community, caller, now)
