@@ -208,11 +208,11 @@ class DiscordPoster:
                 return PostResult(ok=False, error="That is not a Discord message id.")
             channel = await self._channel(community_id, channel_id)
             message = render(reply, self.wrap_button)[0]
-            file = message.file()
+            files = message.files()
             edited = await channel.get_partial_message(int(message_id)).edit(  # type: ignore[union-attr]
                 embeds=message.embeds,
                 view=message.view,
-                attachments=[file] if file else [],
+                attachments=files,
                 allowed_mentions=NO_MENTIONS,
             )
             return PostResult(ok=True, link=edited.jump_url, message_id=str(edited.id))
@@ -278,11 +278,11 @@ def _message_kwargs(message: Outgoing, *, content: str | None = None, edit: bool
         kwargs["content"] = content
     if message.view is not None or edit:
         kwargs["view"] = message.view
-    file = message.file()
+    files = message.files()
     if edit:
-        kwargs["attachments"] = [file] if file else []
-    elif file is not None:
-        kwargs["file"] = file
+        kwargs["attachments"] = files
+    elif files:
+        kwargs["files"] = files
     return kwargs
 
 

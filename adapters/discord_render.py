@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.replies import Button, ButtonStyle, Image, Reply, Tone
+from bot.replies import Attachment, Button, ButtonStyle, Image, Reply, Tone
 from bot.text import shorten
 
 log = logging.getLogger(__name__)
@@ -67,13 +67,20 @@ class Outgoing:
     view: discord.ui.View | None = None
     image: Image | None = None
     content: str | None = None
+    attachment: Attachment | None = None
 
-    def file(self) -> discord.File | None:
-        if self.image is None:
-            return None
-        return discord.File(
-            io.BytesIO(self.image.data), filename=image_filename(self.image), description=self.image.alt[:1024]
-        )
+    def files(self) -> list[discord.File]:
+        """The picture shown in the embed, and a file sent along (a data export), each made anew."""
+        made = []
+        if self.image is not None:
+            made.append(
+                discord.File(
+                    io.BytesIO(self.image.data), filename=image_filename(self.image), description=self.image.alt[:1024]
+                )
+            )
+        if self.attachment is not None:
+            made.append(discord.File(io.BytesIO(self.attachment.data), filename=file_name(self.attachment.filename)))
+        return made
 
 
 @dataclass
@@ -109,6 +116,7 @@ def render(reply: Reply, wrap_button: ButtonWrapper | None = None) -> list[Outgo
     if reply.image is not None:
         final.image = reply.image
         final.embeds[-1].set_image(url=f"attachment://{image_filename(reply.image)}")
+    final.attachment = reply.attachment
     if reply.buttons:
         final.view = button_view(reply.buttons, wrap_button)
     return outgoing
@@ -228,7 +236,12 @@ def button_view(buttons: tuple[Button, ...], wrap_button: ButtonWrapper | None) 
 
 def image_filename(image: Image) -> str:
     """A file name Discord accepts in `attachment://` links."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", image.filename).strip("._") or "image.png"
+    return file_name(image.filename, "image.png")
+
+
+def file_name(raw: str, fallback: str = "file") -> str:
+    """A file name Discord accepts: letters, digits, dots, dashes and underscores."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", raw).strip("._") or fallback
     return name[:100]
 
 

@@ -102,12 +102,17 @@ class SlackPoster:
 
     async def upload(self, channel_id: str, image: Image) -> str | None:
         """Share `image` in a conversation; None when it worked, else what went wrong in words."""
+        return await self.upload_file(channel_id, image.data, image.filename, image.alt, alt_txt=image.alt)
+
+    async def upload_file(
+        self, channel_id: str, data: bytes, filename: str, title: str, *, alt_txt: str | None = None
+    ) -> str | None:
+        """Share a file in a conversation; None when it worked, else what went wrong in words."""
+        extra = {"alt_txt": alt_txt} if alt_txt else {}
         try:
-            await self.client.files_upload_v2(
-                channel=channel_id, file=image.data, filename=image.filename, title=image.alt, alt_txt=image.alt
-            )
+            await self.client.files_upload_v2(channel=channel_id, file=data, filename=filename, title=title, **extra)
         except SLACK_FAILURES as exc:
-            return self._failed("image upload", exc)
+            return self._failed("file upload", exc)
         return None
 
     async def open_dm(self, user_id: str) -> str | None:

@@ -45,8 +45,11 @@ class ReplySender:
             await self._direct(dest, reply, public=public)
         elif sent < len(messages):
             log.warning("only %s of %s parts of an answer reached the member", sent, len(messages))
-        elif reply.image:
-            await self._image(dest, reply, public=public)
+        else:
+            if reply.image:
+                await self._image(dest, reply, public=public)
+            if reply.attachment:
+                await self._attachment(dest, reply, public=public)
         if reply.posts:
             results = await deliver(self.poster, dest.community_id, reply.posts)
             await self.say(dest, report(reply.posts, results))
@@ -92,6 +95,18 @@ class ReplySender:
         trouble = await self.poster.upload(channel, reply.image) if channel else "no conversation to share it in."
         if trouble:
             await self.say(dest, f"The image “{escape(reply.image.alt)}” could not be shown: {escape(trouble)}")
+
+    async def _attachment(self, dest: Destination, reply: Reply, *, public: bool) -> None:
+        assert reply.attachment is not None
+        channel = dest.channel_id if public else await self.poster.open_dm(dest.user_id)
+        file = reply.attachment
+        trouble = (
+            await self.poster.upload_file(channel, file.data, file.filename, file.filename)
+            if channel
+            else "no conversation to share it in."
+        )
+        if trouble:
+            await self.say(dest, f"The file “{escape(file.filename)}” could not be sent: {escape(trouble)}")
 
 
 def report(posts: tuple[Post, ...], results: list[PostResult]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import aiohttp
@@ -359,6 +360,15 @@ async def test_pictures_arrive_as_attachments_after_a_deferral(discord: DiscordS
     assert file["data"].startswith(b"\x89PNG") and file["filename"].endswith(".png")
     assert answer.embeds[-1]["image"]["url"] == f"attachment://{file['filename']}"
     assert answer.message["attachments"][0]["filename"] == file["filename"]
+
+
+async def test_a_privacy_export_arrives_as_a_private_json_file(discord: DiscordStandIn) -> None:
+    sent = await discord.slash("privacy export", ADA)
+    [answer] = await sent.shown()
+    assert answer.ephemeral
+    [file] = answer.files
+    assert file["filename"].endswith(".json")
+    assert json.loads(file["data"])["member"]["external_id"] == ADA.id
 
 
 @pytest.mark.parametrize(

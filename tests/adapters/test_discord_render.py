@@ -21,7 +21,7 @@ from adapters.discord_render import (
     render,
     split_text,
 )
-from bot.replies import Button, ButtonStyle, Field, Image, ProgressBar, Reply, Tone
+from bot.replies import Attachment, Button, ButtonStyle, Field, Image, ProgressBar, Reply, Tone
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=3000)
 long_text = st.one_of(text, st.integers(0, 12_000).map(lambda n: ("word " * n)[:n]))
@@ -130,10 +130,23 @@ def test_custom_ids_are_stable_and_at_most_100_characters() -> None:
 def test_an_image_becomes_a_file_shown_in_the_embed() -> None:
     reply = Reply(title="Chart", image=Image("my chart!.png", b"\x89PNG....", "Points per week"))
     [message] = render(reply)
-    file = message.file()
-    assert file is not None and file.filename == "my_chart_.png" and file.description == "Points per week"
+    [file] = message.files()
+    assert file.filename == "my_chart_.png" and file.description == "Points per week"
     assert message.embeds[0].image.url == "attachment://my_chart_.png"
-    assert message.file() is not file  # a fresh file each send: discord.File is single-use
+    assert message.files()[0] is not file  # a fresh file each send: discord.File is single-use
+
+
+def test_an_attachment_is_sent_as_a_file_beside_the_image() -> None:
+    reply = Reply(
+        title="Your data",
+        image=Image("card.png", b"\x89PNG....", "Progress"),
+        attachment=Attachment("studybot data (ada).json", b'{"member": {}}', "application/json"),
+    )
+    [message] = render(reply)
+    image, attachment = message.files()
+    assert image.filename == "card.png"
+    assert attachment.filename == "studybot_data__ada_.json"
+    assert attachment.fp.read() == b'{"member": {}}'
 
 
 def test_an_empty_reply_still_says_something() -> None:

@@ -633,3 +633,14 @@ async def test_requests_are_json_where_slack_expects_json(slack: SlackRig) -> No
     (posted,) = slack.slack.calls_to("chat.postMessage")
     assert isinstance(posted.params["blocks"], list)
     json.dumps(posted.params)  # everything the client sent is plain JSON data
+
+
+async def test_a_privacy_export_is_sent_as_a_json_file_in_the_members_dm(slack: SlackRig) -> None:
+    await slack.command("/roadmap", "next")
+    answer = await slack.command("/privacy", "export")
+    assert answer["response_type"] == "ephemeral"
+    (upload,) = await slack.slack.wait_call("upload")
+    exported = json.loads(upload.params["data"])
+    assert exported["member"]["external_id"] == ADA
+    (complete,) = await slack.slack.wait_call("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "D" + ADA[1:]
