@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, require
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--moderator", action="store_true", help="act as a moderator of the community")
 
     sub.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
-    sub.add_parser("slack", help="run the Slack app (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)")
+    slack = sub.add_parser("slack", help="run the Slack app (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)")
+    slack.add_argument("--manifest", action="store_true", help="print the Slack app manifest for these commands")
+    slack.add_argument("--url", default=None, help="with --manifest: your public https address for request URLs")
 
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
@@ -78,6 +80,17 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "db":
         return await _db(args, settings)
+    if args.command == "slack" and args.manifest:
+        from adapters.slack_manifest import PLACEHOLDER_URL, manifest_yaml
+        from bot.commands import build_registry
+
+        print(manifest_yaml(build_registry(), args.url or PLACEHOLDER_URL), end="")
+        return 0
+    if args.command == "slack":
+        # Imported only here: the console and Discord never load slack-bolt.
+        from adapters.slack import required_settings
+
+        require(settings, *required_settings(settings))
     return await _platform(args, settings)
 
 
@@ -122,6 +135,11 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
                 bot, user=args.user, community=args.community, moderator=args.moderator, channel=args.channel
             )
             await adapter.run()
+            return 0
+        if args.command == "slack":
+            from adapters import slack
+
+            await slack.run(bot, settings)
             return 0
         print(f"studybot: the {args.command} adapter is not available in this build", file=sys.stderr)
         return 2
