@@ -114,8 +114,12 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 async def _platform(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import StudyBot
     from bot.content import ContentError
+    from bot.settings import require
     from bot.storage.engine import safe_url
 
+    if args.command == "discord":
+        # Before the database is touched: a missing token is one clear line, not a traceback.
+        require(settings, "discord_token")
     try:
         bot = await StudyBot.create(settings)
     except ContentError as exc:
@@ -140,6 +144,12 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
             from adapters import slack
 
             await slack.run(bot, settings)
+            return 0
+        if args.command == "discord":
+            # Imported here: only `studybot discord` loads discord.py.
+            from adapters import discord as discord_adapter
+
+            await discord_adapter.run(bot, settings)
             return 0
         print(f"studybot: the {args.command} adapter is not available in this build", file=sys.stderr)
         return 2

@@ -1,3 +1,5 @@
+"""Fixtures of the adapter tests: the Slack rig and the stand-in Discord."""
+
 from __future__ import annotations
 
 import logging
@@ -6,8 +8,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.app import StudyBot
+from tests.adapters.discord_support import discord, discord_server
 from tests.adapters.extra_commands import extra_registry
 from tests.adapters.slack_rig import SlackRig, slack_rig
+
+__all__ = ["discord", "discord_server"]
 
 
 @pytest.fixture
