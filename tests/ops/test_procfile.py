@@ -40,6 +40,9 @@ def test_the_procfile_has_the_release_phase_and_both_platforms() -> None:
 def test_studybot_is_the_installed_command_of_the_cli() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["studybot"] == "bot.cli:main"
+    # Heroku's and Dokku's Python build installs requirements.txt: the project itself, so `studybot` exists.
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    assert [line for line in lines if line and not line.startswith("#")] == ["."]
 
 
 @pytest.mark.parametrize("name", sorted(procfile()))
