@@ -150,3 +150,26 @@ class ConsoleAdapter:
             if line.strip() in QUIT:
                 break
             await self.handle(line)
+
+
+class ConsolePreview:
+    """What would be posted to a community of `platform`, printed by a console and posted nowhere (dry runs)."""
+
+    def __init__(self, platform: str, console: ConsoleAdapter) -> None:
+        self.platform = platform
+        self.console = console
+
+    async def post(
+        self, community_id: str, channel_id: str, reply: Reply, *, ping_everyone: bool = False
+    ) -> PostResult:
+        where = f"#{escape(channel_id)} of {escape(self.platform)} community {escape(community_id)}"
+        self.console.console.print(f"[dim]── would post to {where} ──[/dim]")
+        self.console.render(reply)
+        return PostResult(ok=True)
+
+    async def edit(self, community_id: str, channel_id: str, message_id: str, reply: Reply) -> PostResult:
+        self.console.console.print(
+            f"[dim]── would update message {escape(message_id)} in #{escape(channel_id)} ──[/dim]"
+        )
+        self.console.render(reply)
+        return PostResult(ok=True)

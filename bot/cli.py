@@ -8,8 +8,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings, require
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+    from bot.outbound import ChannelPoster
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +39,38 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_sub.add_parser("upgrade", help="apply every migration (safe to repeat)")
 
+    schedule = sub.add_parser("schedule", help="scheduled posts")
+    schedule_sub = schedule.add_subparsers(dest="schedule_command", required=True, metavar="TASK")
+    run = schedule_sub.add_parser(
+        "run", help="post everything due up to a time that has not run yet, once, then exit (catch-up, cron)"
+    )
+    run.add_argument(
+        "--at", required=True, type=_instant, help="ISO-8601 time, e.g. 2026-12-01T09:00+01:00 (UTC if no zone)"
+    )
+    run.add_argument("--dry-run", action="store_true", help="print what would be posted; claim and change nothing")
+
+    sub.add_parser("scheduler", help="run the scheduler alone, as a separate process (see docs/scheduler.md)")
+
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
     content_sub.add_parser("check", help="validate everything in CONTENT_DIR")
     return parser
 
 
+def _instant(text: str) -> datetime:
+    """An ISO-8601 instant; one without a zone is taken as UTC."""
+    try:
+        parsed = datetime.now(UTC) if text.strip().lower() == "now" else datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {text!r} (e.g. 2026-12-01T09:00+01:00)") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         overrides = {}
-        if args.command == "console" and "LOG_LEVEL" not in os.environ:
+        if args.command in ("console", "schedule") and "LOG_LEVEL" not in os.environ:
             # The console is a conversation on stdout: only warnings and errors go to stderr.
             overrides["log_level"] = "WARNING"
         settings = load_settings(**overrides)
@@ -131,7 +158,17 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
         url = safe_url(settings.database_url.get_secret_value())
         print(f"studybot: cannot open the database {url}: {type(exc).__name__}", file=sys.stderr)
         return 1
+    scheduler = None
+    if args.command in ("discord", "slack") and settings.scheduler_enabled:
+        from bot.scheduler import attach
+
+        # Starts when the adapter attaches its poster (bot.on_poster).
+        scheduler = attach(bot)
     try:
+        if args.command == "schedule":
+            return await _schedule_run(bot, args)
+        if args.command == "scheduler":
+            return await _scheduler_alone(bot, settings)
         if args.command == "console":
             from adapters.console import ConsoleAdapter
 
@@ -154,7 +191,82 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
         print(f"studybot: the {args.command} adapter is not available in this build", file=sys.stderr)
         return 2
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
         await bot.close()
+
+
+async def _standalone_posters(settings: Settings) -> list[ChannelPoster]:
+    """Posters that need no gateway: Slack's Web API client with the bot token, and Discord's when its adapter
+    offers one (`async def standalone_poster(settings)` in adapters/discord.py)."""
+    import importlib
+
+    posters: list[ChannelPoster] = []
+    if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
+        from adapters.slack import web_client
+        from adapters.slack_poster import SlackPoster
+
+        posters.append(SlackPoster(web_client(settings)))
+    if settings.discord_token is not None and settings.discord_token.get_secret_value():
+        try:
+            module = importlib.import_module("adapters.discord")
+        except ImportError:
+            module = None
+        factory = getattr(module, "standalone_poster", None)
+        if factory is not None:
+            posters.append(await factory(settings))
+        else:
+            log.warning("the discord adapter posts only inside `studybot discord`; its communities are left to it")
+    return posters
+
+
+async def _schedule_run(bot: StudyBot, args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter, ConsolePreview
+    from bot.scheduler.service import SchedulerService
+
+    console = ConsoleAdapter(bot, user="scheduler")
+    if args.dry_run:
+        for platform in ("console", "discord", "slack"):
+            bot.posters[platform] = ConsolePreview(platform, console)
+    else:
+        bot.posters[console.platform] = console
+        for poster in await _standalone_posters(bot.settings):
+            bot.posters[poster.platform] = poster
+    service = SchedulerService(bot)
+    report = await service.run_due(args.at, dry_run=args.dry_run)
+    when = args.at.isoformat(timespec="minutes")
+    if args.dry_run:
+        print(
+            f"dry run up to {when}: {report.previews} post(s) shown, {report.skipped} missed occurrence(s) would be "
+            "skipped; nothing was claimed or changed"
+        )
+    else:
+        print(
+            f"scheduled run up to {when}: {report.sent} posted, {report.failed} failed, {report.skipped} skipped "
+            f"(missed by more than {bot.settings.schedule_grace_minutes} min), {report.taken} already done, "
+            f"{report.empty} with nothing to post; platforms: {', '.join(sorted(bot.posters))}"
+        )
+    return 1 if report.failed else 0
+
+
+async def _scheduler_alone(bot: StudyBot, settings: Settings) -> int:
+    """The scheduler as its own process: it leads the platforms it can post to (console, and any adapter that
+    offers a standalone poster); communities of other platforms are left to `studybot discord|slack`."""
+    import asyncio
+
+    from adapters.console import ConsoleAdapter
+    from bot.scheduler import attach
+
+    service = attach(bot)
+    try:
+        await bot.attach_poster(ConsoleAdapter(bot, user="scheduler"))
+        for poster in await _standalone_posters(settings):
+            await bot.attach_poster(poster)
+        print(f"scheduler running for {', '.join(sorted(bot.posters))}; Ctrl-C to stop", file=sys.stderr)
+        await asyncio.Event().wait()
+    finally:
+        await service.stop()
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import progress
-from bot.content import TRACK_NAMES, TRACKS, Topic
+from bot.content import TRACK_NAMES, TRACKS, Content, Topic
 from bot.context import Context
 from bot.errors import UserError
 from bot.images import roadmap_pictures
@@ -82,8 +82,12 @@ def overall_bar(ctx: Context, states: Mapping[str, TopicState]) -> ProgressBar:
 
 
 def topic_fields(ctx: Context, topic: Topic) -> tuple[Field, ...]:
-    content = ctx.bot.content
-    resources = "\n".join(f"{r.title}: {r.url}" for r in topic.resources_for(ctx.member.track))
+    return fields_for(ctx.bot.content, topic, ctx.member.track)
+
+
+def fields_for(content: Content, topic: Topic, track: str | None) -> tuple[Field, ...]:
+    """A topic's why, resources (the track's first), practice task, section, hours and prerequisites."""
+    resources = "\n".join(f"{r.title}: {r.url}" for r in topic.resources_for(track))
     prereqs = ", ".join(content.by_id[p].title for p in topic.prerequisites) or "none"
     section = content.section(topic.section_id)
     return (

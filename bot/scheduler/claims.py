@@ -1,0 +1,121 @@
+"""Claiming an occurrence before posting it, and recording how it ended.
+
+The claim is an INSERT on the unique key (community, kind, occurrence time): of any number of processes, exactly
+one inserts the row and posts. A claim that was never marked finished (the process died while posting) is not
+posted again: the post may already be out, and posting twice is worse than missing one (at most once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.members import dialect_insert
+from bot.storage.models import Community
+from bot.storage.schedule_models import ScheduleRun
+
+CLAIMED = "claimed"
+SENT = "sent"
+FAILED = "failed"
+EMPTY = "empty"  # handled, with nothing to post (for example no challenge ended)
+SKIPPED = "skipped"  # missed while the bot was down, beyond the grace window
+ABANDONED = "abandoned"  # claimed but never confirmed: maybe posted, never posted again
+
+
+@dataclass(frozen=True)
+class Stale:
+    community_id: int
+    platform: str
+    external_id: str
+    timezone: str
+    kind: str
+    occurrence_at: datetime
+    claimed_by: str
+
+
+async def claim(
+    session: AsyncSession,
+    community_id: int,
+    kind: str,
+    occurrence_at: datetime,
+    owner: str,
+    now: datetime,
+    status: str = CLAIMED,
+) -> int | None:
+    """Insert the claim; its id if this caller won it, None if any process claimed it before."""
+    return await session.scalar(
+        dialect_insert(session, ScheduleRun)
+        .values(
+            community_id=community_id,
+            kind=kind,
+            occurrence_at=occurrence_at,
+            status=status,
+            claimed_at=now,
+            claimed_by=owner[:64],
+            finished_at=now if status != CLAIMED else None,
+        )
+        .on_conflict_do_nothing(index_elements=["community_id", "kind", "occurrence_at"])
+        .returning(ScheduleRun.id)
+    )
+
+
+async def finish(
+    session: AsyncSession,
+    run_id: int,
+    status: str,
+    now: datetime,
+    *,
+    link: str | None = None,
+    error: str | None = None,
+) -> None:
+    await session.execute(
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id)
+        .values(
+            status=status,
+            finished_at=now,
+            link=(link or None) and link[:500],
+            error=(error or None) and error[:300],
+        )
+    )
+
+
+async def abandon_stale(session: AsyncSession, now: datetime, lease: timedelta, platforms: set[str]) -> list[Stale]:
+    """Mark claims older than `lease` that never finished as abandoned, and return them for reporting."""
+    rows = await session.execute(
+        select(ScheduleRun, Community.platform, Community.external_id, Community.timezone)
+        .join(Community, Community.id == ScheduleRun.community_id)
+        .where(
+            ScheduleRun.status == CLAIMED,
+            ScheduleRun.claimed_at < now - lease,
+            Community.platform.in_(platforms),
+        )
+        .limit(500)
+    )
+    stale: list[Stale] = []
+    for run, platform, external_id, timezone in rows:
+        # Only the process whose UPDATE changes the row reports it.
+        changed = await session.execute(
+            update(ScheduleRun)
+            .where(ScheduleRun.id == run.id, ScheduleRun.status == CLAIMED)
+            .values(status=ABANDONED, finished_at=now, error="never confirmed as posted; not posted again")
+        )
+        if changed.rowcount:
+            stale.append(
+                Stale(run.community_id, platform, external_id, timezone, run.kind, run.occurrence_at, run.claimed_by)
+            )
+    return stale
+
+
+async def recent(session: AsyncSession, community_id: int, limit: int = 5) -> list[ScheduleRun]:
+    """The latest finished or pending runs of a community, newest first."""
+    rows = await session.scalars(
+        select(ScheduleRun)
+        .where(ScheduleRun.community_id == community_id)
+        .order_by(ScheduleRun.occurrence_at.desc(), ScheduleRun.id.desc())
+        .limit(limit)
+    )
+    return list(rows)

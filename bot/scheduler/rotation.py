@@ -1,0 +1,48 @@
+"""Rotating through content without repeating what a community saw recently.
+
+Each posted item (a trend link, a feed item, a meetup starter, a topic) is remembered with the time it was last
+posted; the next pick takes items never posted first, in their given order, then the longest ago.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.members import dialect_insert
+from bot.storage.schedule_models import PostedItem
+
+
+async def last_posted(session: AsyncSession, community_id: int, kind: str) -> dict[str, datetime]:
+    rows = await session.execute(
+        select(PostedItem.item, PostedItem.posted_at).where(
+            PostedItem.community_id == community_id, PostedItem.kind == kind
+        )
+    )
+    return {item: posted for item, posted in rows}
+
+
+async def least_recent(
+    session: AsyncSession, community_id: int, kind: str, items: Sequence[str], count: int
+) -> list[str]:
+    """Up to `count` of `items`: never posted ones first (in order), then those posted longest ago."""
+    seen = await last_posted(session, community_id, kind)
+    fresh = [i for i in items if i not in seen]
+    old = sorted((i for i in items if i in seen), key=lambda i: seen[i])
+    return (fresh + old)[:count]
+
+
+async def remember(session: AsyncSession, community_id: int, kind: str, items: Sequence[str], now: datetime) -> None:
+    """Record that `items` were posted now."""
+    for item in dict.fromkeys(items):
+        stmt = dialect_insert(session, PostedItem).values(
+            community_id=community_id, kind=kind, item=item, posted_at=now
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["community_id", "kind", "item"], set_={"posted_at": stmt.excluded.posted_at}
+            )
+        )
