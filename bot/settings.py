@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Scheduler and operations
     scheduler_enabled: bool = True
     schedule_grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    # How often each process checks scheduler leadership and picks up schedule changes made by other processes:
+    # after the leader dies, a follower takes over within about this many seconds.
+    scheduler_tick_seconds: float = Field(default=30.0, ge=0.5, le=3600)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     rate_limit_per_minute: int = Field(default=30, ge=1, le=10_000)
 
