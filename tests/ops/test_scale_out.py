@@ -374,8 +374,9 @@ async def check_status(deployment: Deployment) -> None:
     await status.start()
     assert status.process is not None and status.process.stdout is not None
     stdout = (await asyncio.wait_for(status.process.stdout.read(), STEP)).decode()
+    code = await asyncio.wait_for(status.process.wait(), STEP)
     await status.stop()
-    assert status.process.returncode == 0, stdout + status.logs()
+    assert code == 0, stdout + status.logs()
     assert "scheduler: leader election (PostgreSQL)" in stdout
     assert re.search(r"^  slack: led by server process \d+", stdout, re.M), stdout
     assert re.search(r"^  discord: led by server process \d+", stdout, re.M), stdout
