@@ -64,6 +64,21 @@ async def run(
             await status.cleanup()
 
 
+async def standalone_poster(settings: Settings) -> DiscordPoster:
+    """A poster over the REST API alone, with no gateway: for `studybot scheduler` and `studybot schedule run`.
+
+    Buttons in its posts carry the same custom ids as everywhere, so the `studybot discord` process answers them.
+    """
+    require(settings, "discord_token")
+    point_at(settings.discord_api_base_url, settings.discord_gateway_url)
+    # No gateway means no cache to keep: the poster fetches each channel over REST.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+    client = discord.Client(intents=discord.Intents(guilds=True), allowed_mentions=NO_MENTIONS)
+    await client.login(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
+    return DiscordPoster(client, Metrics())
+
+
 def point_at(api_base_url: str, gateway_url: str) -> None:
     """Send discord.py's REST calls and gateway connections to these servers (Discord, or a compatible one).
 

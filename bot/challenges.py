@@ -183,7 +183,10 @@ async def end_week(
 async def running_or_refuse(session: AsyncSession, community: Community) -> Challenge:
     challenge = await current(session, community)
     if challenge is None:
-        raise UserError("No challenge is running right now. A new one starts every week; `/challenge` shows it.")
+        raise UserError(
+            "No challenge is running right now. Challenges start each week once a moderator runs "
+            "`/schedule set challenge <HH:MM>`, or at once with `/challenge start <id>`."
+        )
     return challenge
 
 

@@ -131,8 +131,9 @@ async def _show(ctx: Context, args: dict[str, Any]) -> Reply:
     challenge = await challenges.latest(ctx.session, ctx.community)
     if challenge is None:
         return Reply(
-            text="No challenge has run here yet. A new one starts every week; moderators can start one with "
-            "`/challenge start`."
+            text="No challenge has run here yet. Challenges start each week once a moderator runs "
+            "`/schedule set challenge <HH:MM>` in the channel that should see them, or at once with "
+            "`/challenge start <id>`."
         )
     tz = zone(ctx.community.timezone)
     own_tz = member_zone(ctx.member, ctx.community)
