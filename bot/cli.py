@@ -287,7 +287,13 @@ async def _scheduler_alone(bot: StudyBot, settings: Settings) -> int:
     from bot.scheduler import attach
 
     service = attach(bot)
+    status = None
     try:
+        if settings.metrics_port:
+            from bot.status_http import serve_status
+
+            # The leader's scheduled-post counters live in this process: serve them as the platforms' processes do.
+            status = await serve_status(bot, settings.metrics_port)
         await bot.attach_poster(ConsoleAdapter(bot, user="scheduler"))
         for poster in await _standalone_posters(settings):
             await bot.attach_poster(poster)
@@ -295,6 +301,8 @@ async def _scheduler_alone(bot: StudyBot, settings: Settings) -> int:
         await asyncio.Event().wait()
     finally:
         await service.stop()
+        if status is not None:
+            await status.cleanup()
     return 0
 
 
