@@ -17,9 +17,11 @@ from bot.scheduler.leader import Leadership
 from bot.status_http import serve_status
 from bot.storage.engine import create_engine
 from bot.storage.migrate import head_revision
-from tests.databases import fresh_engine
+from tests.databases import backends, fresh_engine
 from tests.driver import Chat, FakeClock
 from tests.ops.processes import ROOT
+
+SQLITE_ONLY, POSTGRES_ONLY = backends()[:1], backends()[1:]
 
 
 @pytest.fixture
@@ -62,9 +64,8 @@ async def test_status_lists_every_communitys_next_posts(bot: StudyBot, mod: Chat
     assert "meetups" not in {u.kind for u in (await status.gather(bot.engine, clock())).upcoming}
 
 
+@pytest.mark.parametrize("backend", SQLITE_ONLY, indirect=True)
 async def test_on_sqlite_one_process_schedules(bot: StudyBot, backend: str, clock: FakeClock, chat: Chat) -> None:
-    if backend != "sqlite":
-        pytest.skip("SQLite only")
     await chat("/roadmap next")
     report = await status.gather(bot.engine, clock())
     assert report.scheduler == "single process" and report.leaders == []
@@ -73,11 +74,10 @@ async def test_on_sqlite_one_process_schedules(bot: StudyBot, backend: str, cloc
     assert text.endswith("next posts: nothing is scheduled")
 
 
+@pytest.mark.parametrize("backend", POSTGRES_ONLY, indirect=True)
 async def test_on_postgresql_status_names_the_process_holding_the_lock(
     bot: StudyBot, backend: str, clock: FakeClock, chat: Chat
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL only")
     await chat("/roadmap next")  # a community of platform "test" exists
     leadership = Leadership(bot.engine)
     try:
@@ -131,9 +131,9 @@ async def _run(args: list[str], env: dict[str, str], cwd: Path, stdin: str = "")
     return process.returncode, out.decode(), err.decode()
 
 
+# The command on a SQLite file here; tests/ops/test_scale_out.py runs it on PostgreSQL with live processes.
+@pytest.mark.parametrize("backend", SQLITE_ONLY, indirect=True)
 async def test_studybot_status_as_a_command(tmp_path: Path, unused_tcp_port: int, bot: StudyBot, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the command runs on a SQLite file here; tests/ops/test_scale_out.py runs it on PostgreSQL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "LOG_"))}
     env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'status.db'}", "PYTHONPATH": str(ROOT)}
     code, out, err = await _run(
