@@ -95,7 +95,7 @@ async def gather(engine: AsyncEngine, now: datetime) -> StatusReport:
     try:
         report.schema = await current_revision(engine)
     except Exception as exc:
-        report.database = f"unreachable: {type(exc).__name__}"
+        report.database = f"unreachable: {_root_cause(exc)}"
         return report
     if report.schema != report.schema_head:
         return report  # the tables below may not exist yet
@@ -116,6 +116,16 @@ async def gather(engine: AsyncEngine, now: datetime) -> StatusReport:
     else:
         report.scheduler = "single process"
     return report
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The driver's own error under SQLAlchemy's wrappers, by name only (messages may carry connection details)."""
+    cause: BaseException = getattr(exc, "orig", None) or exc
+    for _ in range(5):
+        if cause.__cause__ is None:
+            break
+        cause = cause.__cause__
+    return type(cause).__name__
 
 
 async def probe(url: str, seconds: float = 5.0) -> Probe:
