@@ -109,6 +109,12 @@ class ConsoleAdapter:
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(reply.image.data)
             print_(f"[dim]image: {escape(str(path))}[/dim]")
+        if reply.attachment:
+            path = Path.cwd() / "studybot-files" / Path(reply.attachment.filename).name
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(reply.attachment.data)
+            path.chmod(0o600)  # a member's own data: readable by them only
+            print_(f"[dim]file: {escape(str(path))}[/dim]")
         if reply.url:
             print_(f"[dim]{escape(reply.url)}[/dim]")
         if reply.footer:

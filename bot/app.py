@@ -31,7 +31,7 @@ from bot.replies import Reply, Tone
 from bot.settings import Settings
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.models import Community, Member
-from bot.text import defuse_mentions, shorten
+from bot.text import defuse, display_name, shorten
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +118,11 @@ class StudyBot:
         return Parsed(command, raw)
 
     def _unknown(self, words: list[str]) -> Reply:
+        words = [w for w in words if isinstance(w, str) and w.strip()]
+        if not words:
+            return self.help_reply(None, "Type a command, for example `/roadmap next`.")
         root = words[0].lower()
-        shown = defuse_mentions(shorten(" ".join(words[:3]), 60))
+        shown = defuse(shorten(" ".join(words[:3]), 60))
         if root in self.registry.roots():
             return self.help_reply(root, f"`/{shown}` is not a command.")
         return self.help_reply(None, f"I don't know `/{shown}`.")
@@ -139,23 +142,27 @@ class StudyBot:
 
     async def run(self, caller: Caller, path: tuple[str, ...] | str, raw_args: dict[str, str]) -> Reply:
         """Run one command as `caller`; every failure becomes a reply, nothing is half-written."""
-        command = self.registry.get(tuple(path.split()) if isinstance(path, str) else path)
+        words = path.split() if isinstance(path, str) else list(path)
+        command = self.registry.get(tuple(words))
         if command is None:
-            return self._unknown(list(path.split() if isinstance(path, str) else path))
+            return self._unknown(words)
         started = time.perf_counter()
         outcome = "ok"
         try:
-            reply = await self._execute(caller, command, raw_args)
+            reply = await self._execute_once_more_if_safe(caller, command, raw_args)
             if reply.tone is Tone.ERROR:
                 outcome = "refused"
         except UserError as exc:
             reply, outcome = exc.reply, "refused"
+        except _CommitUnknown:
+            log.warning("database connection lost while committing /%s", command.name)
+            reply, outcome = _commit_unknown(), "unavailable"
         except (OperationalError, PoolTimeoutError, ConnectionError, OSError) as exc:
             log.warning("database unavailable for /%s: %s", command.name, type(exc).__name__)
             reply, outcome = _try_again(), "unavailable"
         except DBAPIError as exc:
-            if exc.connection_invalidated:
-                log.warning("database connection lost during /%s", command.name)
+            if _repeatable(exc):
+                log.warning("database connection lost or deadlock during /%s", command.name)
                 reply, outcome = _try_again(), "unavailable"
             else:
                 log.exception("database error in /%s", command.name)
@@ -183,52 +190,80 @@ class StudyBot:
                     log.exception("after-command listener failed")
         return reply
 
+    async def _execute_once_more_if_safe(self, caller: Caller, command: Command, raw_args: dict[str, str]) -> Reply:
+        """Run the command; if its connection died (or it lost a deadlock) before commit, run it once more.
+
+        The failed attempt was rolled back by the server, so running it again cannot write twice. A failure
+        while committing is never repeated: whether that commit landed is unknown.
+        """
+        if command.writes and not caller.in_dm:
+            # Counted once per command, not once per attempt.
+            per_minute = self.settings.rate_limit_per_minute
+            key = (caller.platform, caller.community_id, caller.user_id)
+            wait = self.rate_limits.hit(key, self.clock(), per_minute)
+            if wait is not None:
+                raise UserError(slow_down_text(wait, per_minute))
+        try:
+            return await self._execute(caller, command, raw_args)
+        except _SafeToRepeat:
+            log.warning("database connection lost or deadlock during /%s; running it once more", command.name)
+            try:
+                return await self._execute(caller, command, raw_args)
+            except _SafeToRepeat as second:
+                raise second.cause from None
+
     async def _execute(self, caller: Caller, command: Command, raw_args: dict[str, str]) -> Reply:
         if caller.in_dm and command.needs_community:
             return _dm_refusal(self.registry)
         now = self.clock()
-        if command.writes and not caller.in_dm:
-            per_minute = self.settings.rate_limit_per_minute
-            wait = self.rate_limits.hit((caller.platform, caller.community_id, caller.user_id), now, per_minute)
-            if wait is not None:
-                raise UserError(slow_down_text(wait, per_minute))
-        async with self.sessions() as session, session.begin():
-            if caller.in_dm:
-                # Read-only commands in a DM: a transient guest with no stored progress.
-                community = Community(id=None, timezone=self.settings.default_timezone, name="")
-                member = Member(id=None, display_name=caller.display_name, points=0, is_moderator=False)
-            else:
-                community = await ensure_community(session, caller, self.settings.default_timezone, now)
-                member = await ensure_member(session, community, caller, now)
-            is_moderator = bool(
-                caller.is_admin
-                or member.is_moderator
-                or (community.moderator_role_id and community.moderator_role_id in caller.roles)
-            )
-            if command.moderator_only and not is_moderator:
-                raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
-            # Arguments are read after the moderator check (a member is refused whatever they typed), and
-            # dates without a zone are read in the community's.
-            values = self._convert_args(command, raw_args, community.timezone)
-            previous_active = member.last_active_at
-            ctx = Context(self, caller, session, community, member, now, is_moderator)
-            reply = await command.handler(ctx, values)
-            if reply.tone is Tone.ERROR:
-                # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
-                raise UserError(reply.text, reply=reply)
-            # Only a step that changed something counts: repeating "done" on a done topic keeps no streak alive.
-            if command.activity and member.id is not None and reply.tone is Tone.SUCCESS:
-                new_day = await activity.record(session, community, member, now, previous_active)
-                if new_day and new_day.bonus:
-                    note = f"🔥 {new_day.streak} days in a row: +{new_day.bonus} bonus points."
-                    reply = replace(reply, items=(*reply.items, note))
-            return reply
+        committing = False
+        try:
+            async with self.sessions() as session, session.begin():
+                if caller.in_dm:
+                    # Read-only commands in a DM: a transient guest with no stored progress.
+                    community = Community(id=None, timezone=self.settings.default_timezone, name="")
+                    guest = display_name(caller.display_name)  # cleaned like a stored name: it is shown too
+                    member = Member(id=None, display_name=guest, points=0, is_moderator=False)
+                else:
+                    community = await ensure_community(session, caller, self.settings.default_timezone, now)
+                    member = await ensure_member(session, community, caller, now)
+                is_moderator = bool(
+                    caller.is_admin
+                    or member.is_moderator
+                    or (community.moderator_role_id and community.moderator_role_id in caller.roles)
+                )
+                if command.moderator_only and not is_moderator:
+                    raise UserError(f"`/{command.name}` is for moderators of this community. Nothing was changed.")
+                # Arguments are read after the moderator check (a member is refused whatever they typed), and
+                # dates without a zone are read in the community's.
+                values = self._convert_args(command, raw_args, community.timezone)
+                previous_active = member.last_active_at
+                ctx = Context(self, caller, session, community, member, now, is_moderator)
+                reply = await command.handler(ctx, values)
+                if reply.tone is Tone.ERROR:
+                    # Leaving the block by exception rolls the transaction back: a refusal writes nothing.
+                    raise UserError(reply.text, reply=reply)
+                # Only a step that changed something counts: repeating "done" on a done topic keeps no streak alive.
+                if command.activity and member.id is not None and reply.tone is Tone.SUCCESS:
+                    new_day = await activity.record(session, community, member, now, previous_active)
+                    if new_day and new_day.bonus:
+                        note = f"🔥 {new_day.streak} days in a row: +{new_day.bonus} bonus points."
+                        reply = replace(reply, items=(*reply.items, note))
+                committing = True  # leaving the block commits
+        except DBAPIError as exc:
+            if committing and exc.connection_invalidated:
+                raise _CommitUnknown() from exc
+            if not committing and _repeatable(exc):
+                raise _SafeToRepeat(exc) from exc
+            raise
+        return reply
 
     def _convert_args(self, command: Command, raw_args: dict[str, str], zone: str) -> dict[str, Any]:
         known = {a.name for a in command.arguments}
         unknown = set(raw_args) - known
         if unknown:
-            raise UserError(f"`/{command.name}` has no option `{sorted(unknown)[0][:40]}`. Usage: `{command.usage()}`")
+            name = defuse(shorten(str(sorted(unknown, key=str)[0]), 40))
+            raise UserError(f"`/{command.name}` has no option “{name}”. Usage: `{command.usage()}`")
         values: dict[str, Any] = {}
         for arg in command.arguments:
             raw = raw_args.get(arg.name)
@@ -236,10 +271,34 @@ class StudyBot:
                 if arg.required:
                     raise UserError(f"`/{command.name}` needs `{arg.name}`. Usage: `{command.usage()}`")
                 continue
+            if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+                # Platforms hand over strings and numbers; anything else is a malformed request.
+                raise UserError(f"`{arg.name}` must be text or a number. Usage: `{command.usage()}`")
             if not isinstance(raw, str):
                 raw = str(raw)
             values[arg.name] = convert(arg, raw, self.content, zone)
         return values
+
+
+class _SafeToRepeat(Exception):
+    """A transaction failed before its commit in a way the server rolled back entirely."""
+
+    def __init__(self, cause: DBAPIError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _CommitUnknown(Exception):
+    """The connection died during COMMIT: the transaction may or may not have landed."""
+
+
+# PostgreSQL: serialization failure, deadlock detected, and the server going away (admin shutdown, crash,
+# cannot connect now). The whole transaction was rolled back, so running it again writes at most once.
+_REPEATABLE_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03"}
+
+
+def _repeatable(exc: DBAPIError) -> bool:
+    return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in _REPEATABLE_SQLSTATES
 
 
 def _remainder(line: str, skip_words: int) -> str:
@@ -255,6 +314,14 @@ def _remainder(line: str, skip_words: int) -> str:
 def _try_again() -> Reply:
     return Reply(
         text="The database is busy or restarting. Nothing was changed; please try again in a moment.",
+        tone=Tone.ERROR,
+    )
+
+
+def _commit_unknown() -> Reply:
+    return Reply(
+        text="The database connection dropped while saving, so I cannot tell whether that was saved. "
+        "Please check, and try again if it was not.",
         tone=Tone.ERROR,
     )
 

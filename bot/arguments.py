@@ -13,7 +13,7 @@ from rapidfuzz import process
 from bot.content import Content
 from bot.errors import UserError
 from bot.registry import ArgKind, Argument, Command
-from bot.text import clean, defuse_mentions
+from bot.text import clean, defuse
 from bot.topic_search import resolve
 
 # Platform mention markup the adapters may pass through in text: <#C123|name>, <#123>, <@U1>, <@!1>.
@@ -70,7 +70,7 @@ def convert(arg: Argument, raw: str, content: Content, zone: str = "UTC") -> Any
         raise UserError(f"`{arg.name}` is empty.")
     match arg.kind:
         case ArgKind.TEXT:
-            return defuse_mentions(raw)
+            return defuse(raw)
         case ArgKind.CHOICE:
             value = raw.lower()
             if value not in arg.choices:
@@ -85,7 +85,7 @@ def convert(arg: Argument, raw: str, content: Content, zone: str = "UTC") -> Any
             if topic is None:
                 hint = ", ".join(f"`{t.id}` ({t.title})" for t in suggestions)
                 raise UserError(
-                    f"No topic matches “{defuse_mentions(raw)}”."
+                    f"No topic matches “{defuse(raw)}”."
                     + (f" Did you mean: {hint}?" if hint else " Try `/roadmap list`.")
                 )
             return topic
@@ -154,7 +154,7 @@ def timezone(raw: str) -> str:
         pass
     close = [name for name, _score, _ in process.extract(candidate, sorted(available_timezones()), limit=3)]
     raise UserError(
-        f"“{defuse_mentions(raw[:64])}” is not a time zone I know. "
+        f"“{defuse(raw[:64])}” is not a time zone I know. "
         f"Use an IANA name such as Europe/Berlin or America/New_York. Closest: {', '.join(close)}."
     )
 

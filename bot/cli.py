@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings, require
@@ -38,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_sub.add_parser("upgrade", help="apply every migration (safe to repeat)")
+    export = db_sub.add_parser("export", help="write every table to a versioned JSON file (a backup, or a move)")
+    export.add_argument("file", type=Path, help="where to write the dump (readable by you only)")
+    load = db_sub.add_parser("import", help="load a dump from `db export` into an empty database")
+    load.add_argument("file", type=Path, help="a dump written by `studybot db export`")
 
     schedule = sub.add_parser("schedule", help="scheduled posts")
     schedule_sub = schedule.add_subparsers(dest="schedule_command", required=True, metavar="TASK")
@@ -99,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # Through logging, so the traceback passes the secret mask (Python's own hook would print it raw).
+        log.exception("studybot stopped by an unexpected error")
+        return 1
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -135,20 +144,46 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return await _platform(args, settings)
 
 
+def database_reason(exc: BaseException, settings: Settings) -> str:
+    """Why the database could not be used, in one line, with every secret masked."""
+    from bot.logs import SecretMask, secrets_of
+
+    cause = getattr(exc, "orig", None) or exc
+    for _ in range(5):  # the driver's own error, under the wrappers
+        cause = cause.__cause__ or cause
+    first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+    reason = f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
+    return SecretMask(secrets_of(settings)).mask(reason)
+
+
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.dump import DumpError, export_database, import_database, read_dump, write_dump
     from bot.storage.engine import create_engine, safe_url
     from bot.storage.migrate import upgrade
 
     url = settings.database_url.get_secret_value()
+    shown = safe_url(url)
     engine = create_engine(url)
     try:
-        await upgrade(engine)
+        if args.db_command == "export":
+            dump = await export_database(engine)
+            write_dump(dump, args.file)
+            rows = sum(len(t["rows"]) for t in dump["tables"])
+            print(f"exported {rows} rows of {len(dump['tables'])} tables (revision {dump['revision']}) to {args.file}")
+        elif args.db_command == "import":
+            summary = await import_database(engine, read_dump(args.file))
+            print(f"imported {summary.rows} rows of {summary.tables} tables (revision {summary.revision}) into {shown}")
+        else:
+            await upgrade(engine)
+            print(f"database is up to date: {shown}")
+    except DumpError as exc:
+        print(f"studybot: {args.db_command} failed: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
-        print(f"studybot: cannot upgrade {safe_url(url)}: {type(exc).__name__}", file=sys.stderr)
+        print(f"studybot: cannot {args.db_command} {shown}: {database_reason(exc, settings)}", file=sys.stderr)
         return 1
     finally:
         await engine.dispose()
-    print(f"database is up to date: {safe_url(url)}")
     return 0
 
 
@@ -168,6 +203,8 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _platform(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import StudyBot
     from bot.content import ContentError
     from bot.settings import require
@@ -183,9 +220,9 @@ async def _platform(args: argparse.Namespace, settings: Settings) -> int:
             print(problem, file=sys.stderr)
         print("studybot: refusing to start with invalid content (see `studybot content check`)", file=sys.stderr)
         return 1
-    except (OSError, ConnectionError) as exc:
+    except (OSError, ConnectionError, SQLAlchemyError) as exc:
         url = safe_url(settings.database_url.get_secret_value())
-        print(f"studybot: cannot open the database {url}: {type(exc).__name__}", file=sys.stderr)
+        print(f"studybot: cannot open the database {url}: {database_reason(exc, settings)}", file=sys.stderr)
         return 1
     scheduler = None
     if args.command in ("discord", "slack") and settings.scheduler_enabled:

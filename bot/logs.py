@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 # Fields the core adds with `extra=`; the JSON format writes them out, the text format appends them.
 EXTRA_FIELDS = ("community", "platform", "command", "outcome", "latency_ms", "kind", "channel")
@@ -24,14 +25,21 @@ class SecretMask(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        masked = self._mask(message)
+        masked = self.mask(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_text:
-            record.exc_text = self._mask(record.exc_text)
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        for name in EXTRA_FIELDS:  # fields given with `extra=` are written out as they are
+            value = getattr(record, name, None)
+            if isinstance(value, str):
+                setattr(record, name, self.mask(value))
         return True
 
-    def _mask(self, text: str) -> str:
+    def mask(self, text: str) -> str:
+        """`text` with every secret replaced by asterisks."""
         for secret in self.secrets:
             text = text.replace(secret, "********")
         return text
@@ -89,7 +97,8 @@ def secrets_of(settings: object) -> list[str]:
     try:
         password = make_url(settings.database_url.get_secret_value()).password  # type: ignore[attr-defined]
         if password:
-            found.append(str(password))
+            # As it is, and as it appears inside a URL when it has characters that URLs escape.
+            found += [str(password), quote(str(password), safe=""), quote_plus(str(password))]
     except Exception:
         pass
     return found

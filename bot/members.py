@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Caller
 from bot.storage.models import Community, Member
-from bot.text import clean, display_name
+from bot.text import display_name, safe_name
 
 
 def dialect_insert(session: AsyncSession, table: object):  # type: ignore[no-untyped-def]
@@ -24,7 +24,7 @@ async def ensure_community(session: AsyncSession, caller: Caller, default_tz: st
         select(Community).where(Community.platform == caller.platform, Community.external_id == caller.community_id)
     )
     if found is not None:
-        name = clean(caller.community_name, max_length=100)
+        name = safe_name(caller.community_name, 100)
         if name and name != found.name:
             found.name = name
         return found
@@ -33,7 +33,7 @@ async def ensure_community(session: AsyncSession, caller: Caller, default_tz: st
         .values(
             platform=caller.platform,
             external_id=caller.community_id,
-            name=clean(caller.community_name, max_length=100),
+            name=safe_name(caller.community_name, 100),
             timezone=default_tz,
             created_at=now,
         )
@@ -45,10 +45,14 @@ async def ensure_community(session: AsyncSession, caller: Caller, default_tz: st
 
 
 async def ensure_member(session: AsyncSession, community: Community, caller: Caller, now: datetime) -> Member:
+    """The caller's member row, created on first contact and locked until the transaction ends.
+
+    The lock makes one member's commands run one after another on PostgreSQL as they do on SQLite (where
+    BEGIN IMMEDIATE serialises every write), so a handler's read-then-write of its own state never races.
+    """
     name = display_name(caller.display_name)
-    found = await session.scalar(
-        select(Member).where(Member.community_id == community.id, Member.external_id == caller.user_id)
-    )
+    mine = select(Member).where(Member.community_id == community.id, Member.external_id == caller.user_id)
+    found = await session.scalar(mine.with_for_update())
     if found is not None:
         if found.display_name != name:
             found.display_name = name
@@ -65,9 +69,7 @@ async def ensure_member(session: AsyncSession, community: Community, caller: Cal
         )
         .on_conflict_do_nothing(index_elements=["community_id", "external_id"])
     )
-    return await session.scalar(
-        select(Member).where(Member.community_id == community.id, Member.external_id == caller.user_id)
-    )  # type: ignore[return-value]
+    return await session.scalar(mine.with_for_update())  # type: ignore[return-value]
 
 
 async def find_member(session: AsyncSession, community: Community, external_id: str) -> Member | None:

@@ -51,6 +51,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (for example a member's data export); adapters upload it as a file."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class ProgressBar:
     done: int
     total: int
@@ -89,6 +98,7 @@ class Reply:
     items: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+    attachment: Attachment | None = None
     progress: ProgressBar | None = None
     footer: str | None = None
     url: str | None = None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import announce, challenge, leaderboard, meetup, moderation, roadmap, schedule, stats
+from bot.commands import announce, challenge, leaderboard, meetup, moderation, privacy, roadmap, schedule, stats
 from bot.commands import help as help_commands
 from bot.registry import Registry
 
-MODULES = (roadmap, challenge, leaderboard, announce, moderation, stats, schedule, meetup, help_commands)
+MODULES = (roadmap, challenge, leaderboard, announce, moderation, stats, schedule, meetup, privacy, help_commands)
 
 
 def build_registry() -> Registry:
