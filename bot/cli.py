@@ -56,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("scheduler", help="run the scheduler alone, as a separate process (see docs/scheduler.md)")
 
+    status = sub.add_parser(
+        "status", help="database, scheduler leaders and every community's next posts (reads only, changes nothing)"
+    )
+    status.add_argument(
+        "--probe",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also ask a running process for its /healthz (the Slack web address, or http://host:METRICS_PORT)",
+    )
+    status.add_argument("--json", action="store_true", help="print the report as JSON")
+
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
     content_sub.add_parser("check", help="validate everything in CONTENT_DIR")
@@ -116,6 +128,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "db":
         return await _db(args, settings)
+    if args.command == "status":
+        return await _status(args, settings)
     if args.command == "slack" and args.manifest:
         from adapters.slack_manifest import PLACEHOLDER_URL, manifest_yaml
         from bot.commands import build_registry
@@ -171,6 +185,21 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await engine.dispose()
     return 0
+
+
+async def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import status
+    from bot.storage.engine import create_engine
+
+    engine = create_engine(settings.database_url.get_secret_value(), pool_size=1, max_overflow=0)
+    try:
+        now = datetime.now(UTC)
+        report = await status.gather(engine, now)
+    finally:
+        await engine.dispose()
+    report.processes = [await status.probe(url) for url in args.probe]
+    print(report.to_json() if args.json else status.render(report, now))
+    return 0 if report.ok else 1
 
 
 async def _platform(args: argparse.Namespace, settings: Settings) -> int:
@@ -295,7 +324,13 @@ async def _scheduler_alone(bot: StudyBot, settings: Settings) -> int:
     from bot.scheduler import attach
 
     service = attach(bot)
+    status = None
     try:
+        if settings.metrics_port:
+            from bot.status_http import serve_status
+
+            # The leader's scheduled-post counters live in this process: serve them as the platforms' processes do.
+            status = await serve_status(bot, settings.metrics_port)
         await bot.attach_poster(ConsoleAdapter(bot, user="scheduler"))
         for poster in await _standalone_posters(settings):
             await bot.attach_poster(poster)
@@ -303,6 +338,8 @@ async def _scheduler_alone(bot: StudyBot, settings: Settings) -> int:
         await asyncio.Event().wait()
     finally:
         await service.stop()
+        if status is not None:
+            await status.cleanup()
     return 0
 
 

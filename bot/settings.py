@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Scheduler and operations
     scheduler_enabled: bool = True
     schedule_grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    # How often each process checks scheduler leadership and picks up schedule changes made by other processes:
+    # after the leader dies, a follower takes over within about this many seconds.
+    scheduler_tick_seconds: float = Field(default=30.0, ge=0.5, le=3600)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     rate_limit_per_minute: int = Field(default=30, ge=1, le=10_000)
 
@@ -49,12 +52,13 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: SecretStr) -> SecretStr:
         try:
-            url = make_url(value.get_secret_value())
+            normalised = normalise_database_url(value.get_secret_value())
+            url = make_url(normalised)
         except Exception:
             raise ValueError("is not a database URL (for example sqlite+aiosqlite:///./studybot.db)") from None
         if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             raise ValueError("must use sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return value
+        return SecretStr(normalised) if normalised != value.get_secret_value() else value
 
     @field_validator("default_timezone")
     @classmethod
@@ -78,6 +82,26 @@ class Settings(BaseSettings):
     @property
     def shard_ids(self) -> list[int] | None:
         return [int(p) for p in self.discord_shard_ids.split(",")] if self.discord_shard_ids else None
+
+
+def normalise_database_url(raw: str) -> str:
+    """Accept the PostgreSQL URLs hosting platforms hand out (`postgres://…`, `postgresql://…?sslmode=require`).
+
+    They become `postgresql+asyncpg://…`, and libpq's `sslmode` becomes asyncpg's `ssl` (same values); any other
+    URL is returned unchanged, character for character.
+    """
+    url = make_url(raw)
+    if url.drivername not in ("postgres", "postgresql", "postgresql+asyncpg"):
+        return raw
+    changed = url.set(drivername="postgresql+asyncpg")
+    if "sslmode" in changed.query:
+        mode = changed.query["sslmode"]
+        changed = changed.difference_update_query(["sslmode"])
+        if "ssl" not in changed.query:
+            changed = changed.update_query_dict({"ssl": mode})
+    if changed == url:
+        return raw
+    return changed.render_as_string(hide_password=False)
 
 
 class SettingsError(Exception):

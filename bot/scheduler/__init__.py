@@ -17,6 +17,7 @@ def attach(bot: StudyBot, **options: Any) -> SchedulerService:
     """Create the scheduler service for `bot` and subscribe it to the bot's hooks; return it (not started)."""
     from bot.scheduler.service import SchedulerService
 
+    options.setdefault("tick_seconds", bot.settings.scheduler_tick_seconds)
     service = SchedulerService(bot, **options)
     bot.on_poster.append(service.on_poster)
     bot.after_command.append(service.after_command)
