@@ -140,23 +140,28 @@ def form_view(command: Command, origin: FormOrigin, initial: dict[str, str] | No
 
 def submitted_args(command: Command, state: dict[str, Any]) -> dict[str, str]:
     """The raw arguments a submitted modal carries; empty inputs are left out."""
-    values = state.get("values", {}) if isinstance(state, dict) else {}
+    # The view state is read defensively: a field of an unexpected shape counts as left empty, so the core
+    # answers "missing argument" in words instead of the handler failing.
+    values = _mapping(_mapping(state).get("values"))
     raw: dict[str, str] = {}
     for arg in command.arguments:
-        element = values.get(arg.name, {}).get(VALUE_ACTION)
+        element = _mapping(values.get(arg.name)).get(VALUE_ACTION)
         if not isinstance(element, dict):
             continue
         value = _element_value(element)
-        if value is not None and value.strip():
+        if isinstance(value, str) and value.strip():
             raw[arg.name] = value
     return raw
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _element_value(element: dict[str, Any]) -> str | None:
     kind = element.get("type")
     if kind == "static_select":
-        option = element.get("selected_option") or {}
-        return option.get("value")
+        return _mapping(element.get("selected_option")).get("value")
     if kind == "conversations_select":
         return element.get("selected_conversation")
     if kind == "channels_select":

@@ -68,6 +68,10 @@ def _element(arg: Argument, value: str) -> st.SearchStrategy[dict[str, Any]]:
         {"type": "users_select", "selected_user": value},
         {"type": "conversations_select", "selected_conversation": value},
         {"type": "number_input", "value": value},
+        # Shapes Slack does not send, which a forged or future payload might: read as an empty field.
+        {"type": "static_select", "selected_option": value},
+        {"type": "users_select", "selected_user": 42},
+        {"type": "plain_text_input", "value": None},
     ]
     return st.sampled_from(shapes).map(lambda e: {**e, "action_id": VALUE_ACTION})
 
@@ -78,6 +82,8 @@ def slack_view_state(draw: st.DrawFn, command: Command, topic_ids: tuple[str, ..
     for arg in command.arguments:
         if draw(st.booleans()):
             values[arg.name] = {VALUE_ACTION: draw(_element(arg, draw(raw_value(arg, topic_ids))))}
+    if command.arguments and draw(st.booleans()):
+        values[command.arguments[0].name] = draw(st.sampled_from(["text", None, [1, 2], {VALUE_ACTION: "x"}]))
     if draw(st.booleans()):
         values["not_an_argument"] = {VALUE_ACTION: {"type": "plain_text_input", "value": "x"}}
     return {"values": values}
