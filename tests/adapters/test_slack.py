@@ -568,6 +568,16 @@ async def test_slack_errors_are_reported_in_words_and_the_app_keeps_running(
     assert "Topic 1" in all_text(await slack.command("/roadmap", "next"))
 
 
+async def test_a_slack_that_does_not_answer_in_time_is_reported_and_the_app_keeps_running(slack: SlackRig) -> None:
+    # The real client's own timeout (30 s by default) shortened, and a Slack that holds the post longer.
+    slack.adapter.app.client.timeout = 0.3
+    slack.slack.fail("chat.postMessage", "slow", delay=3, times=3)
+    answer = await slack.command("/announce", "<#C2NEWS|news> Hello", user=GRACE)
+    assert "I could not reach Slack. Nothing was sent" in all_text(answer)
+    assert "No announcements are waiting" in all_text(await slack.command("/announcements", "list", user=GRACE))
+    assert "Topic 1" in all_text(await slack.command("/roadmap", "next"))
+
+
 async def test_one_rate_limited_answer_is_retried_after_retry_after(slack: SlackRig) -> None:
     slack.slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=0)
     answer = await slack.command("/announce", "<#C2NEWS|news> Hello", user=GRACE)

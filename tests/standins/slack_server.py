@@ -31,6 +31,7 @@ class Failure:
     status: int = 200
     retry_after: int | None = None
     times: int = 1
+    delay: float = 0.0  # seconds to hold the answer first: a slow or hung Slack
 
 
 @dataclass
@@ -97,10 +98,18 @@ class SlackStandIn:
         }
 
     def fail(
-        self, method: str, error: str, *, status: int = 200, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        error: str,
+        *,
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+        delay: float = 0.0,
     ) -> None:
-        """The next `times` calls of `method` (or "response_url") fail with `error` / HTTP `status`."""
-        self._failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
+        """The next `times` calls of `method` (or "response_url") fail with `error` / HTTP `status`, each after
+        `delay` seconds."""
+        self._failures.setdefault(method, []).append(Failure(error, status, retry_after, times, delay))
 
     # ---- reading by tests ------------------------------------------------------------------------
 
@@ -175,6 +184,7 @@ class SlackStandIn:
         await self._record(Call(method, params, request.method))
         failure = self._take_failure(method)
         if failure:
+            await asyncio.sleep(failure.delay)
             return self._failure_response(failure)
         return web.json_response(self._answer(method, params))
 
