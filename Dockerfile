@@ -2,12 +2,12 @@
 # The command is the whole `studybot …` line, as in the Procfile: `docker run IMAGE studybot discord`.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY content ./content
 COPY migrations ./migrations
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c requirements.lock .
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 1000 studybot

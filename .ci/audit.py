@@ -1,4 +1,5 @@
-"""Audit the installed dependencies with pip-audit; fail on a known vulnerability.
+"""Audit the locked dependencies (requirements.lock, which CI installs from) with pip-audit; fail on a known
+vulnerability.
 
 pip-audit asks the package index for each release's advisories. Where the index cannot answer (no network,
 or a mirror without per-release data) nothing was audited: that is reported plainly and does not fail CI,
@@ -17,7 +18,10 @@ from pathlib import Path
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "audit.json"
-        command = [sys.executable, "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off"]
+        # Every line of the lock is pinned, so pip-audit reads it as it is, without resolving or installing.
+        lock = Path(__file__).resolve().parent.parent / "requirements.lock"
+        command = [sys.executable, "-m", "pip_audit", "-r", str(lock), "--no-deps", "--disable-pip"]
+        command += ["--progress-spinner", "off"]
         try:
             run = subprocess.run(
                 [*command, "-f", "json", "-o", str(report)], capture_output=True, text=True, timeout=600

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import re
+import tomllib
 from pathlib import Path
 
 AUDIT = Path(__file__).resolve().parents[2] / ".ci" / "audit.py"
@@ -30,3 +32,22 @@ def test_clean_and_unauditable_dependencies_pass_and_say_which() -> None:
     )
     code, lines = audit.summarize([{"name": "rich", "skip_reason": "Dependency not found on PyPI"}])
     assert code == 0 and "could not audit any of 1 dependencies" in lines[0] and "Not blocking" in lines[0]
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lock_pins_every_dependency_the_project_declares() -> None:
+    root = AUDIT.parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    pinned: dict[str, str] = {}
+    for line in (root / "requirements.lock").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and version.strip(), f"not pinned: {line}"
+            pinned[_canonical(name)] = version
+    for requirement in declared:
+        name = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
+        assert _canonical(name) in pinned, f"{name} is declared in pyproject.toml but missing from requirements.lock"

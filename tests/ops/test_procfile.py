@@ -42,7 +42,7 @@ def test_studybot_is_the_installed_command_of_the_cli() -> None:
     assert scripts["studybot"] == "bot.cli:main"
     # Heroku's and Dokku's Python build installs requirements.txt: the project itself, so `studybot` exists.
     lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
-    assert [line for line in lines if line and not line.startswith("#")] == ["."]
+    assert [line for line in lines if line and not line.startswith("#")] == ["-c requirements.lock", "."]
 
 
 @pytest.mark.parametrize("name", sorted(procfile()))
