@@ -140,6 +140,7 @@ class SlackAdapter:
             _done, late = await asyncio.wait(pending, timeout=10)
             for task in late:
                 task.cancel()
+        await self.sender.close()
 
     # ---- plumbing --------------------------------------------------------------------------------
 
