@@ -4,8 +4,9 @@ What is timed, per request: from sending the signed, form-encoded request to `/s
 (the HTTP 200 response, body read) back (`slack_e2e_*`), and from sending it to the stand-in Slack having read
 the answer the bot posted to the request's `response_url` (`slack_answer_*`). Requests go out in waves of 50 at
 once, each from a different member, over one keep-alive client session; a wave is sent only when every answer
-of the previous one has arrived. Stand-in Slack, HTTP server, bolt app, core and SQLite database share one
-process and event loop, as in the adapter tests.
+of the previous one has arrived. Sender, stand-in Slack, HTTP server, bolt app, core and SQLite database share
+one process and event loop, as in the adapter tests, so the sender's and the stand-in's work is part of every
+figure.
 
 Warm-up: one untimed wave by the same 50 members first, so connection set-up, the first run of each code path,
 each member's first-ever command (creating their row) and the adapter's users.info lookup (cached for five
@@ -46,7 +47,7 @@ from tests.standins.slack_server import TEAM_ID, Call, SlackStandIn
 
 IN_FLIGHT = 50
 WARM_UP_WAVES = 1
-QUICK_WAVES = 6  # 300 samples: p99 is then the 3rd-slowest
+QUICK_WAVES = 5  # 250 samples: p99 is then the 3rd-slowest
 FULL_WAVES = 40  # 2000 samples
 SECRET = "bench-signing-secret"
 MEMBERS = tuple(f"U{n:05d}BENCH" for n in range(IN_FLIGHT))
