@@ -1,7 +1,8 @@
 """The Slack adapter: slash commands, buttons, modals and the App Home on slack-bolt's AsyncApp.
 
 HTTP mode (the default) serves `/slack/events` on $PORT and verifies every request's signature;
-Socket Mode is used when SLACK_APP_TOKEN is set. Every handler acks first, then asks the core.
+Socket Mode is used when SLACK_APP_TOKEN is set. Every handler acks first, then asks the core: it runs on its own
+task, and Slack gets its answer as soon as the handler has acked.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -80,7 +81,9 @@ class SlackAdapter:
             client=self.client,
             signing_secret=secret,
             name="studybot",
-            process_before_response=False,
+            # bolt's own answer-before-the-work mode (False) looks for the ack only every 10 ms, which delays
+            # every ack and, under load, more; `_ack_then_continue` answers the moment the handler acks instead.
+            process_before_response=True,
             logger=logging.getLogger("slack_bolt"),
         )
         self._register()
@@ -90,12 +93,39 @@ class SlackAdapter:
         self.app.use(self._once_per_event)
         # One slash command per registry root, so a command added to the core reaches Slack unchanged.
         for root in self.bot.registry.roots():
-            self.app.command(f"/{root}")(self._on_command)
+            self.app.command(f"/{root}")(self._command_listener)
         # A command the app's manifest still lists but the registry no longer has gets help, not a timeout.
-        self.app.command(re.compile(r"^/"))(self._on_command)
-        self.app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(self._on_button)
-        self.app.view(CALLBACK_ID)(self._on_form)
-        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.command(re.compile(r"^/"))(self._command_listener)
+        self.app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(self._button_listener)
+        self.app.view(CALLBACK_ID)(self._form_listener)
+        self.app.event("app_home_opened")(self._home_opened_listener)
+
+    # bolt passes a listener the arguments its parameters name, so each handler has a listener of its own shape.
+
+    async def _command_listener(self, ack: Any, body: dict[str, Any]) -> BoltResponse | None:
+        return await self._ack_then_continue(ack, lambda watched: self._on_command(watched, body))
+
+    async def _button_listener(self, ack: Any, body: dict[str, Any]) -> BoltResponse | None:
+        return await self._ack_then_continue(ack, lambda watched: self._on_button(watched, body))
+
+    async def _form_listener(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> BoltResponse | None:
+        return await self._ack_then_continue(ack, lambda watched: self._on_form(watched, body, view))
+
+    async def _home_opened_listener(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        # bolt acks an event itself once its listener returns: the Home is published after that.
+        self._spawn(self._on_home_opened(body, event))
+
+    async def _ack_then_continue(
+        self, ack: Any, handler: Callable[[Any], Coroutine[Any, Any, None]]
+    ) -> BoltResponse | None:
+        """Run `handler` on its own (tracked) task; return the ack's response once it has acked or ended.
+
+        bolt sends what this returns to Slack at once, while the handler goes on with the core and the reply."""
+        watched = _WatchedAck(ack)
+        task = self._spawn(handler(watched))
+        task.add_done_callback(watched.ended)
+        await watched.acked
+        return watched.response
 
     async def start(self) -> None:
         """Tell the core (and its scheduler) that Slack can be posted to."""
@@ -110,6 +140,7 @@ class SlackAdapter:
             _done, late = await asyncio.wait(pending, timeout=10)
             for task in late:
                 task.cancel()
+        await self.sender.close()
 
     # ---- plumbing --------------------------------------------------------------------------------
 
@@ -134,10 +165,11 @@ class SlackAdapter:
             if task is not None:
                 self.inflight.discard(task)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
+        return task
 
     async def _caller(
         self, team_id: Any, user_id: Any, name: Any = "", channel_id: Any = None, team_name: Any = ""
@@ -294,6 +326,28 @@ class SlackAdapter:
         if caller.platform != "slack" or not command.writes or self.home.shows(command):
             return
         self._spawn(self.home.publish(caller))
+
+
+class _WatchedAck:
+    """bolt's `ack` for a handler on its own task; `acked` resolves when it is called or the handler ends."""
+
+    def __init__(self, ack: Any) -> None:
+        self._ack = ack
+        self.acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._ack.response  # type: ignore[no-any-return]
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        try:
+            return await self._ack(*args, **kwargs)  # type: ignore[no-any-return]
+        finally:
+            self.ended()
+
+    def ended(self, _task: object = None) -> None:
+        if not self.acked.done():
+            self.acked.set_result(None)
 
 
 def build_adapter(bot: StudyBot, settings: Settings, client: AsyncWebClient | None = None) -> SlackAdapter:

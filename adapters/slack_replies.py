@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from aiohttp import ClientError
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -27,9 +28,27 @@ class Destination:
     response_url: str | None = None
 
 
+# slack_sdk's default for a response_url post, kept now that the session is ours.
+RESPOND_TIMEOUT_SECONDS = 30
+
+
 class ReplySender:
     def __init__(self, poster: SlackPoster) -> None:
         self.poster = poster
+        # One keep-alive session for every response_url (all on hooks.slack.com): without it slack_sdk opens a
+        # session, and a new TCP and TLS connection, for each answer.
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _respond_session(self) -> aiohttp.ClientSession:
+        # Made on first use: a session belongs to the event loop that is running when it is made.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RESPOND_TIMEOUT_SECONDS))
+        return self._session
 
     async def send(self, dest: Destination, reply: Reply) -> None:
         """Show `reply` to the member (ephemeral unless public), then make its posts and say how they went."""
@@ -69,7 +88,7 @@ class ReplySender:
             "blocks": message.blocks,
         }
         try:
-            response = await AsyncWebhookClient(url).send_dict(body)
+            response = await AsyncWebhookClient(url, session=self._respond_session()).send_dict(body)
         except (ClientError, SlackClientError, TimeoutError) as exc:
             log.warning("response_url unreachable: %s", type(exc).__name__)
             self.poster.count_failure("response_url_unreachable")

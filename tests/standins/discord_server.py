@@ -10,8 +10,9 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,6 +99,8 @@ class Recorded:
     body: Any  # the JSON body, or a multipart body's payload_json; None when empty
     files: list[dict[str, Any]]
     status: int = 0
+    # time.perf_counter() once the stand-in had read the whole request: end-to-end latency is measured against it.
+    received_at: float = field(default_factory=time.perf_counter, compare=False)
 
 
 RECORD = web.RequestKey("record", Recorded)
@@ -151,6 +154,7 @@ class Sent:
     id: str
     token: str
     payload: dict[str, Any]
+    dispatched_at: float = 0.0  # time.perf_counter() just before INTERACTION_CREATE went out on the gateway
 
     async def callback(self) -> dict[str, Any]:
         """The body of the bot's first answer (`POST /interactions/{id}/{token}/callback`)."""
@@ -483,8 +487,9 @@ class DiscordStandIn:
         if message is not None:
             payload["message"] = message
         self.interactions[token] = payload
+        dispatched_at = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
-        return Sent(self, interaction_id, token, payload)
+        return Sent(self, interaction_id, token, payload, dispatched_at)
 
     # ---- REST -----------------------------------------------------------------------------------
 

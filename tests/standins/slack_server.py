@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,6 +24,8 @@ class Call:
     params: dict[str, Any]
     http_method: str = "POST"
     target: str = ""  # the response_url's name or the upload's file id
+    # time.perf_counter() once the stand-in had read the whole call: end-to-end latency is measured against it.
+    received_at: float = field(default_factory=time.perf_counter, compare=False)
 
 
 @dataclass
