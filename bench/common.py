@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import math
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from bot.app import StudyBot
 from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # A fixed instant keeps runs comparable: every command of a run falls on the same local day.
 BENCH_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -89,3 +95,25 @@ async def temp_database(postgres: str | None) -> AsyncIterator[str]:
 async def migrated_bot(url: str, *, now: datetime = BENCH_NOW) -> StudyBot:
     """A core on `url` with its schema at head, whose clock stands still at `now`."""
     return await StudyBot.create(settings_for(url), clock=lambda: now)
+
+
+async def run_child(module: str, *args: str) -> dict[str, Any]:
+    """Run `python -m module args…` from the checkout and return the JSON object its last line prints.
+
+    Each big load runs in its own process: its peak memory is its own, and no earlier measurement's leftovers
+    (objects for the garbage collector to walk, threads, caches) slow it down.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{module} failed: {err.decode()[-1000:]}")
+    return json.loads(out.decode().strip().splitlines()[-1])

@@ -4,17 +4,23 @@ Both sides start from the same state (one community, `members` members who each 
 recorded today's activity day) and then run `waves` rounds in which every member marks their next topic done at
 once. Per command the database sees: find the community and member, read the member's progress, upsert one
 progress row, insert one ledger row, add the points and move the member's current topic.
+
+    python -m bench.core_writes --side core|raw --members 200 --waves 10 [--postgres URL]
+
+prints one JSON line with the rate; `measure` runs each side as its own process on its own database.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bench.common import BENCH_NOW, asyncpg_dsn, migrated_bot, temp_database
+from bench.common import BENCH_NOW, asyncpg_dsn, migrated_bot, run_child, temp_database
 from bot.content import load_content
 from bot.context import Caller
 from bot.replies import Tone
@@ -216,11 +222,34 @@ async def raw_postgres_rate(url: str, load: WriteLoad) -> float:
         await pool.close()
 
 
-async def measure(load: WriteLoad, postgres: str | None = None) -> dict[str, float]:
-    """Core and raw rates on one backend, each on its own fresh database."""
+async def measure_side(side: str, load: WriteLoad, postgres: str | None) -> float:
+    """One side's rate on a fresh database of its own."""
     raw = raw_postgres_rate if postgres else raw_sqlite_rate
+    run = {"core": core_rate, "raw": raw}[side]
     async with temp_database(postgres) as url:
-        core = await core_rate(url, load)
-    async with temp_database(postgres) as url:
-        direct = await raw(url, load)
-    return {"core": core, "raw": direct, "ratio": core / direct}
+        return await run(url, load)
+
+
+async def measure(load: WriteLoad, postgres: str | None = None) -> dict[str, float]:
+    """Core and raw rates on one backend, each side in a process of its own."""
+    rates = {}
+    for side in ("core", "raw"):
+        args = ["--side", side, "--members", str(load.members), "--waves", str(load.waves)]
+        figures = await run_child("bench.core_writes", *args, *(["--postgres", postgres] if postgres else []))
+        rates[side] = float(figures["rate"])
+    return {**rates, "ratio": rates["core"] / rates["raw"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="`roadmap done` per second, through the core or as raw SQL")
+    parser.add_argument("--side", choices=("core", "raw"), required=True)
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--waves", type=int, default=10)
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server (default: a SQLite file)")
+    args = parser.parse_args()
+    rate = asyncio.run(measure_side(args.side, WriteLoad(args.members, args.waves), args.postgres))
+    print(json.dumps({"rate": rate}))
+
+
+if __name__ == "__main__":
+    main()

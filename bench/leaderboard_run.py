@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import sys
-from pathlib import Path
+from typing import Any
 
-from bench.common import temp_database
+from bench.common import run_child, temp_database
 from bench.scales import Scale
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-async def measure(scale: Scale, postgres: str | None) -> dict[str, float]:
+async def measure(scale: Scale, postgres: str | None) -> dict[str, Any]:
     async with temp_database(postgres) as url:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
+        return await run_child(
             "bench.leaderboard_load",
             "--url",
             url,
@@ -28,12 +20,4 @@ async def measure(scale: Scale, postgres: str | None) -> dict[str, float]:
             str(scale.leaderboard_rows),
             "--samples",
             str(scale.leaderboard_samples),
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
         )
-        out, err = await process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"the leaderboard run failed: {err.decode()[-1000:]}")
-    return json.loads(out.decode().strip().splitlines()[-1])

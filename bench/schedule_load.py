@@ -1,5 +1,9 @@
 """The daily posts of many communities due at the same minute: claimed, rendered and handed to an adapter.
 
+    python -m bench.schedule_load --communities 10000
+
+prints one JSON line with the seconds `run_due` took; `measure_in_child` runs it as its own process.
+
 Every community has a `daily-topic` schedule due at the same instant (bulk inserts, as `/schedule set` would
 leave them), and the platform answers every post at once, so the figure is the core's own cost: the sweep, the
 claim, the render, the confirmation and the schedule's advance, all through `SchedulerService.run_due`.
@@ -7,11 +11,14 @@ claim, the render, the confirmation and the schedule's advance, all through `Sch
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
 
-from bench.common import BENCH_NOW, migrated_bot, temp_sqlite
+from bench.common import BENCH_NOW, migrated_bot, run_child, temp_sqlite
 from bot.outbound import PostResult
 from bot.replies import Reply
 from bot.scheduler.service import SchedulerService
@@ -80,3 +87,19 @@ async def measure(communities: int) -> float:
     if report.sent != communities or poster.posted != communities:
         raise RuntimeError(f"expected {communities} posts, sent {report.sent}, failed {report.failed}")
     return elapsed
+
+
+async def measure_in_child(communities: int) -> float:
+    figures = await run_child("bench.schedule_load", "--communities", str(communities))
+    return float(figures["seconds"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--communities", type=int, default=10_000)
+    args = parser.parse_args()
+    print(json.dumps({"seconds": asyncio.run(measure(args.communities)), "communities": args.communities}))
+
+
+if __name__ == "__main__":
+    main()
