@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.health import HealthState
 from bot.images.cache import ImageCache
 from bot.live_boards import LiveBoards, Timer
-from bot.members import ensure_community, ensure_member
+from bot.members import ensure_caller
 from bot.metrics import Metrics
 from bot.outbound import ChannelPoster
 from bot.rate_limits import RateLimiter, slow_down_text
@@ -225,8 +225,7 @@ class StudyBot:
                     guest = display_name(caller.display_name)  # cleaned like a stored name: it is shown too
                     member = Member(id=None, display_name=guest, points=0, is_moderator=False)
                 else:
-                    community = await ensure_community(session, caller, self.settings.default_timezone, now)
-                    member = await ensure_member(session, community, caller, now)
+                    community, member = await ensure_caller(session, caller, self.settings.default_timezone, now)
                 is_moderator = bool(
                     caller.is_admin
                     or member.is_moderator

@@ -140,6 +140,9 @@ class Content:
 
 
 FILES = ("roadmap.yaml", "challenges.yaml", "meetups.yaml", "trends.yaml")
+# libyaml's safe loader where PyYAML was built with it: the same documents, read about ten times faster, which
+# is most of the time content takes at start-up.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_content(directory: Path) -> Content:
@@ -149,7 +152,7 @@ def load_content(directory: Path) -> Content:
     for name in FILES:
         path = directory / name
         try:
-            raw[name] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw[name] = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
         except FileNotFoundError:
             problems.append(f"{path}: file is missing")
             raw[name] = {}

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.context import Caller
 from bot.storage.models import Community, Member
@@ -19,14 +20,52 @@ def dialect_insert(session: AsyncSession, table: object):  # type: ignore[no-unt
     return module.insert(table)  # type: ignore[arg-type]
 
 
+async def ensure_caller(
+    session: AsyncSession, caller: Caller, default_tz: str, now: datetime
+) -> tuple[Community, Member]:
+    """The caller's community and member, created on first contact; the member row locked as `ensure_member` does.
+
+    A returning member (nearly every command) costs one query: both rows are read together.
+    """
+    row = (
+        await session.execute(
+            select(Community, Member)
+            .join(Member, Member.community_id == Community.id)
+            .where(
+                Community.platform == caller.platform,
+                Community.external_id == caller.community_id,
+                Member.external_id == caller.user_id,
+            )
+            .with_for_update(of=Member)
+        )
+    ).first()
+    if row is None:
+        community = await ensure_community(session, caller, default_tz, now)
+        return community, await ensure_member(session, community, caller, now)
+    community, member = row
+    _rename_community(community, caller)
+    _rename_member(member, caller)
+    return community, member
+
+
+def _rename_community(found: Community, caller: Caller) -> None:
+    name = safe_name(caller.community_name, 100)
+    if name and name != found.name:
+        found.name = name
+
+
+def _rename_member(found: Member, caller: Caller) -> None:
+    name = display_name(caller.display_name)
+    if found.display_name != name:
+        found.display_name = name
+
+
 async def ensure_community(session: AsyncSession, caller: Caller, default_tz: str, now: datetime) -> Community:
     found = await session.scalar(
         select(Community).where(Community.platform == caller.platform, Community.external_id == caller.community_id)
     )
     if found is not None:
-        name = safe_name(caller.community_name, 100)
-        if name and name != found.name:
-            found.name = name
+        _rename_community(found, caller)
         return found
     await session.execute(
         dialect_insert(session, Community)
@@ -54,8 +93,7 @@ async def ensure_member(session: AsyncSession, community: Community, caller: Cal
     mine = select(Member).where(Member.community_id == community.id, Member.external_id == caller.user_id)
     found = await session.scalar(mine.with_for_update())
     if found is not None:
-        if found.display_name != name:
-            found.display_name = name
+        _rename_member(found, caller)
         return found
     await session.execute(
         dialect_insert(session, Member)
@@ -80,5 +118,12 @@ async def find_member(session: AsyncSession, community: Community, external_id: 
 
 async def add_points(session: AsyncSession, member: Member, delta: int) -> None:
     """Change a member's total in the database itself, so concurrent awards never overwrite each other."""
-    await session.execute(update(Member).where(Member.id == member.id).values(points=Member.points + delta))
-    await session.refresh(member, ["points"])
+    total = await session.scalar(
+        update(Member)
+        .where(Member.id == member.id)
+        .values(points=Member.points + delta)
+        .returning(Member.points)
+        .execution_options(synchronize_session=False)
+    )
+    # The total the database now holds, read back by the UPDATE itself rather than by a second query.
+    set_committed_value(member, "points", total)
