@@ -24,15 +24,13 @@ if __name__ == "__main__":  # run as a script: make the repo root importable
 import argparse
 import asyncio
 import contextlib
-import logging
-import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 
 from pydantic import SecretStr
 
 from adapters.discord import run
+from bench.common import median, percentile, quiet_logging
 from bot.app import StudyBot
 from bot.settings import Settings
 from tests.standins.discord_server import Channel, DiscordStandIn, Guild, Person, Recorded, Sent
@@ -41,31 +39,12 @@ IN_FLIGHT = 50
 WARM_UP_WAVES = 1
 QUICK_WAVES = 5  # 250 samples: p99 is then the 3rd-slowest
 FULL_WAVES = 40  # 2000 samples
+# One interaction at a time as well: the latency of one command with no queue in front of it.
+QUICK_SINGLES = 50
+FULL_SINGLES = 200
 COMMAND = "roadmap next"
 GUILD = Guild(str(100 << 22), "Bench server", channels=(Channel("200000000000000001", "general"),))
 MEMBERS = tuple(Person(str(500_000_000_000_000_000 + n), f"Member {n}") for n in range(IN_FLIGHT))
-QUIET = ("", "bot", "adapters", "discord", "aiosqlite", "sqlalchemy", "aiohttp")
-
-
-@contextlib.contextmanager
-def quiet_logging() -> Iterator[None]:
-    """WARNING and above only: the bot logs every command, and that I/O is not what is being measured."""
-    loggers = [logging.getLogger(name) for name in QUIET]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """The nearest-rank percentile: the smallest sample with at least `fraction` of all samples at or below it."""
-    ordered = sorted(samples)
-    rank = max(1, -(-len(ordered) * fraction // 1))
-    return ordered[int(rank) - 1]
 
 
 class Callbacks:
@@ -93,9 +72,9 @@ class Callbacks:
         return all(s.token in self.by_token for s in sent)
 
 
-async def wave(server: DiscordStandIn, callbacks: Callbacks) -> list[float]:
-    """Send `/roadmap next` from every member at once; the milliseconds until each callback arrived."""
-    sent = list(await asyncio.gather(*(server.slash(COMMAND, member) for member in MEMBERS)))
+async def wave(server: DiscordStandIn, callbacks: Callbacks, members: tuple[Person, ...] = MEMBERS) -> list[float]:
+    """Send `/roadmap next` from every one of `members` at once; the milliseconds until each callback arrived."""
+    sent = list(await asyncio.gather(*(server.slash(COMMAND, member) for member in members)))
     await server.wait_for(lambda: callbacks.answered(sent))
     latencies = []
     for s in sent:
@@ -121,9 +100,10 @@ async def connected(bot: StudyBot, task: asyncio.Task[None]) -> None:
 
 
 async def measure(quick: bool) -> dict[str, float]:
-    """p50/p99 milliseconds from INTERACTION_CREATE to the interaction callback, 50 interactions in flight."""
+    """p50/p99 milliseconds from INTERACTION_CREATE to the interaction callback, 50 interactions in flight and
+    one at a time; the rate the waves of 50 were answered at."""
     waves = QUICK_WAVES if quick else FULL_WAVES
-    with quiet_logging(), tempfile.TemporaryDirectory() as tmp:
+    with quiet_logging("discord", "aiohttp"), tempfile.TemporaryDirectory() as tmp:
         server = DiscordStandIn((GUILD,))
         await server.start()
         settings = Settings(  # type: ignore[call-arg]
@@ -143,8 +123,13 @@ async def measure(quick: bool) -> dict[str, float]:
             for _ in range(WARM_UP_WAVES):
                 await wave(server, callbacks)
             samples: list[float] = []
+            started = time.perf_counter()
             for _ in range(waves):
                 samples += await wave(server, callbacks)
+            rate = len(samples) / (time.perf_counter() - started)
+            singles: list[float] = []
+            for n in range(QUICK_SINGLES if quick else FULL_SINGLES):
+                singles += await wave(server, callbacks, MEMBERS[n % IN_FLIGHT : n % IN_FLIGHT + 1])
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -152,9 +137,12 @@ async def measure(quick: bool) -> dict[str, float]:
             await bot.close()
             await server.close()
     return {
-        "discord_e2e_p50_ms": round(statistics.median(samples), 2),
-        "discord_e2e_p99_ms": round(percentile(samples, 0.99), 2),
+        "discord_e2e_p50_ms": round(median(samples), 2),
+        "discord_e2e_p99_ms": round(percentile(samples, 99), 2),
         "discord_e2e_samples": len(samples),
+        "discord_e2e_per_s": round(rate, 1),
+        "discord_e2e_single_p50_ms": round(median(singles), 2),
+        "discord_e2e_single_p99_ms": round(percentile(singles, 99), 2),
     }
 
 

@@ -61,6 +61,11 @@ TARGETS = (
     Target("discord_e2e_p99_ms", "Discord end to end p99", "ms", 25),
     Target("slack_e2e_p50_ms", "Slack end to end p50", "ms"),
     Target("slack_e2e_p99_ms", "Slack end to end p99", "ms", 25),
+    Target("discord_e2e_per_s", "Discord interactions answered, 50 at once", "/s"),
+    Target("slack_e2e_per_s", "Slack commands acked, 50 at once", "/s"),
+    Target("slack_answer_p99_ms", "Slack answer at response_url p99", "ms"),
+    Target("discord_e2e_single_p99_ms", "Discord end to end p99, one at a time", "ms", 25),
+    Target("slack_e2e_single_p99_ms", "Slack end to end p99, one at a time", "ms", 25),
 )
 
 

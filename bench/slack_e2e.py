@@ -25,13 +25,9 @@ if __name__ == "__main__":  # run as a script: make the repo root importable
 
 import argparse
 import asyncio
-import contextlib
 import itertools
-import logging
-import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -40,6 +36,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from adapters.slack import EVENTS_PATH, build_adapter, web_application
+from bench.common import median, percentile, quiet_logging
 from bot.app import StudyBot
 from bot.settings import Settings
 from tests.standins.slack_requests import sign
@@ -49,30 +46,11 @@ IN_FLIGHT = 50
 WARM_UP_WAVES = 1
 QUICK_WAVES = 5  # 250 samples: p99 is then the 3rd-slowest
 FULL_WAVES = 40  # 2000 samples
+# One command at a time as well: the latency of one request with no queue in front of it.
+QUICK_SINGLES = 50
+FULL_SINGLES = 200
 SECRET = "bench-signing-secret"
 MEMBERS = tuple(f"U{n:05d}BENCH" for n in range(IN_FLIGHT))
-QUIET = ("", "bot", "adapters", "slack_bolt", "slack_sdk", "aiosqlite", "sqlalchemy", "aiohttp")
-
-
-@contextlib.contextmanager
-def quiet_logging() -> Iterator[None]:
-    """WARNING and above only: the bot logs every command, and that I/O is not what is being measured."""
-    loggers = [logging.getLogger(name) for name in QUIET]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """The nearest-rank percentile: the smallest sample with at least `fraction` of all samples at or below it."""
-    ordered = sorted(samples)
-    rank = max(1, -(-len(ordered) * fraction // 1))
-    return ordered[int(rank) - 1]
 
 
 @dataclass
@@ -142,9 +120,9 @@ class Answers:
         return all(name in self.by_name for name in names)
 
 
-async def wave(sender: Sender, answers: Answers) -> tuple[list[float], list[float]]:
-    """Send `/roadmap next` from every member at once; milliseconds until each ack and each answer arrived."""
-    sent = await asyncio.gather(*(sender.command(user) for user in MEMBERS))
+async def wave(sender: Sender, answers: Answers, members: tuple[str, ...] = MEMBERS) -> tuple[list[float], list[float]]:
+    """Send `/roadmap next` from every one of `members` at once; milliseconds until each ack and answer arrived."""
+    sent = await asyncio.gather(*(sender.command(user) for user in members))
     names = [name for name, _, _ in sent]
     await sender.slack.wait_for(lambda: answers.arrived(names))
     acks, replies = [], []
@@ -162,7 +140,7 @@ async def wave(sender: Sender, answers: Answers) -> tuple[list[float], list[floa
 async def measure(quick: bool) -> dict[str, float]:
     """p50/p99 milliseconds from a signed slash command to its ack, and to its response_url answer; 50 in flight."""
     waves = QUICK_WAVES if quick else FULL_WAVES
-    with quiet_logging(), tempfile.TemporaryDirectory() as tmp:
+    with quiet_logging("slack_bolt", "slack_sdk", "aiohttp"), tempfile.TemporaryDirectory() as tmp:
         slack = await SlackStandIn().start()
         for n, user in enumerate(MEMBERS):
             slack.add_user(user, f"Member {n}")
@@ -191,21 +169,29 @@ async def measure(quick: bool) -> dict[str, float]:
                     await wave(sender, answers)
                 acks: list[float] = []
                 replies: list[float] = []
+                started = time.perf_counter()
                 for _ in range(waves):
                     wave_acks, wave_replies = await wave(sender, answers)
                     acks += wave_acks
                     replies += wave_replies
+                rate = len(acks) / (time.perf_counter() - started)
+                single_acks: list[float] = []
+                for n in range(QUICK_SINGLES if quick else FULL_SINGLES):
+                    single_acks += (await wave(sender, answers, MEMBERS[n % IN_FLIGHT : n % IN_FLIGHT + 1]))[0]
         finally:
             await adapter.close()
             await runner.cleanup()
             await bot.close()
             await slack.close()
     return {
-        "slack_e2e_p50_ms": round(statistics.median(acks), 2),
-        "slack_e2e_p99_ms": round(percentile(acks, 0.99), 2),
+        "slack_e2e_p50_ms": round(median(acks), 2),
+        "slack_e2e_p99_ms": round(percentile(acks, 99), 2),
         "slack_e2e_samples": len(acks),
-        "slack_answer_p50_ms": round(statistics.median(replies), 2),
-        "slack_answer_p99_ms": round(percentile(replies, 0.99), 2),
+        "slack_e2e_per_s": round(rate, 1),
+        "slack_answer_p50_ms": round(median(replies), 2),
+        "slack_answer_p99_ms": round(percentile(replies, 99), 2),
+        "slack_e2e_single_p50_ms": round(median(single_acks), 2),
+        "slack_e2e_single_p99_ms": round(percentile(single_acks, 99), 2),
     }
 
 
