@@ -67,31 +67,32 @@ Key = tuple[int, str, datetime]  # community, kind, occurrence time: the unique 
 
 
 async def claim_many(session: AsyncSession, keys: Sequence[Key], owner: str, now: datetime) -> dict[Key, int]:
-    """Claim every occurrence of `keys` with one INSERT; the ids of those this caller won, by key.
+    """Claim every occurrence of `keys` in one go; the ids of those this caller won, by key.
 
     Keys another process (or an earlier run) already claimed are absent from the answer: the conflict leaves
     their rows untouched and RETURNING gives back only the rows this INSERT added.
     """
     if not keys:
         return {}
+    table = ScheduleRun.__table__
+    # Executemany, not one INSERT with many VALUES: SQLAlchemy compiles it once and batches the rows into
+    # multi-row statements itself ("insertmanyvalues"); a literal many-VALUES INSERT is compiled on every call.
     rows = await session.execute(
-        dialect_insert(session, ScheduleRun)
-        .values(
-            [
-                {
-                    "community_id": community_id,
-                    "kind": kind,
-                    "occurrence_at": occurrence_at,
-                    "status": CLAIMED,
-                    "claimed_at": now,
-                    "claimed_by": owner[:64],
-                    "finished_at": None,
-                }
-                for community_id, kind, occurrence_at in keys
-            ]
-        )
+        dialect_insert(session, table)
         .on_conflict_do_nothing(index_elements=["community_id", "kind", "occurrence_at"])
-        .returning(ScheduleRun.id, ScheduleRun.community_id, ScheduleRun.kind, ScheduleRun.occurrence_at)
+        .returning(table.c.id, table.c.community_id, table.c.kind, table.c.occurrence_at),
+        [
+            {
+                "community_id": community_id,
+                "kind": kind,
+                "occurrence_at": occurrence_at,
+                "status": CLAIMED,
+                "claimed_at": now,
+                "claimed_by": owner[:64],
+                "finished_at": None,
+            }
+            for community_id, kind, occurrence_at in keys
+        ],
     )
     # Matched by key, not by position: neither database promises RETURNING rows in VALUES order.
     return {(community_id, kind, at): run_id for run_id, community_id, kind, at in rows}

@@ -46,11 +46,11 @@ async def remember_many(session: AsyncSession, kind: str, posted: Sequence[tuple
     unique = list(dict.fromkeys(posted))
     if not unique:
         return
-    stmt = dialect_insert(session, PostedItem).values(
-        [{"community_id": c, "kind": kind, "item": item, "posted_at": now} for c, item in unique]
-    )
+    stmt = dialect_insert(session, PostedItem.__table__)
+    # Executemany: compiled once and cached, where a many-VALUES INSERT is compiled on every call.
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=["community_id", "kind", "item"], set_={"posted_at": stmt.excluded.posted_at}
-        )
+        ),
+        [{"community_id": c, "kind": kind, "item": item, "posted_at": now} for c, item in unique],
     )
