@@ -448,9 +448,13 @@ class SchedulerService:
         in_flight: set[asyncio.Task[Posted]] = set()
         posted: list[Posted] = []
 
-        async def collect(until_below: int) -> None:
+        async def collect(at_most: int) -> None:
+            """Take every finished post, waiting for more while over `at_most` are still posting."""
             nonlocal in_flight
-            while len(in_flight) > until_below:
+            done = {task for task in in_flight if task.done()}
+            in_flight -= done
+            posted.extend(task.result() for task in done)
+            while len(in_flight) > at_most:
                 done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 posted.extend(task.result() for task in done)
 
