@@ -440,10 +440,11 @@ class SchedulerService:
             await self._post_groups([ready[i : i + CLAIM_GROUP] for i in range(0, len(ready), CLAIM_GROUP)], report)
 
     async def _post_groups(self, groups: list[list[Due]], report: RunReport) -> None:
-        """Claim and render each group in one transaction, post, and confirm what was posted a group at a time.
+        """Claim and render each group in one transaction, post, and confirm the posts together as they finish.
 
-        Posting runs in tasks, so a post waiting out its retries holds up only itself; a new group is claimed
-        while fewer than two groups' posts are unconfirmed, which bounds what a crash can leave `claimed`.
+        Posting runs in tasks, so a post waiting out its retries holds up neither the next group nor the others'
+        confirmation (the round, like a page before, still ends when it is done). A new group is claimed only while
+        at most two groups' posts are unconfirmed, which bounds what a crash can leave `claimed`.
         """
         in_flight: set[asyncio.Task[Posted]] = set()
         posted: list[Posted] = []
@@ -466,8 +467,11 @@ class SchedulerService:
                     posted = []
                 for job, run_id, outgoing in await self._claim_group(group, report):
                     in_flight.add(asyncio.create_task(self._post_job(job, run_id, outgoing)))
-            await collect(0)
-            await self._finish_group(posted, report)
+            # Confirm what is posted as it finishes: a slow post delays its own claim, not the others'.
+            while in_flight or posted:
+                await collect(max(len(in_flight) - 1, 0))
+                await self._finish_group(posted, report)
+                posted = []
         finally:
             # Only when something raised: those posts stop here, and their claims stay unconfirmed (never posted
             # again; abandoned after the lease), as if the process had died.

@@ -126,6 +126,37 @@ async def test_a_failing_channel_in_a_group_fails_only_its_own_post(
     assert run is not None and run.link and run.link.startswith("test://c1/general/")
 
 
+async def test_a_post_waiting_out_its_retries_holds_up_only_its_own_confirmation(
+    bot: StudyBot, mod: Chat, poster: RecordingPoster, clock: FakeClock
+) -> None:
+    await set_everywhere(mod)
+    await in_channel(mod.in_community("c1"), "locked")("/schedule set daily-topic 09:00 UTC")
+    poster.failing.add("locked")
+    retry_may_go = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        if seconds >= 1.5:  # a retry's back-off, not the spacing between two posts to one channel
+            await retry_may_go.wait()
+
+    service = SchedulerService(bot, sleep=sleep, owner="test-1")
+    clock.now = DUE
+    running = asyncio.create_task(service.run_due(clock()))
+    try:
+        # The four other communities are posted and confirmed while c1's post is still waiting to retry.
+        for _ in range(1000):
+            found = await statuses(bot)
+            if sorted(c for c, (status, _) in found.items() if status == claims.SENT) == ["c2", "c3", "c4", "c5"]:
+                break
+            await asyncio.sleep(0.01)
+        assert found == {"c1": (claims.CLAIMED, "test-1"), **{c: (claims.SENT, "test-1") for c in COMMUNITIES[1:]}}
+        assert not running.done()
+    finally:
+        retry_may_go.set()
+        report = await asyncio.wait_for(running, 10)
+    assert (report.sent, report.failed) == (4, 1)
+    assert (await statuses(bot))["c1"][0] == claims.FAILED
+
+
 async def test_a_post_that_cannot_be_prepared_fails_alone_and_the_rest_of_its_group_is_posted(
     bot: StudyBot,
     mod: Chat,
