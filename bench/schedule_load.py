@@ -1,8 +1,9 @@
 """The daily posts of many communities due at the same minute: claimed, rendered and handed to an adapter.
 
-    python -m bench.schedule_load --communities 10000
+    python -m bench.schedule_load --communities 10000 [--postgres URL]
 
-prints one JSON line with the seconds `run_due` took; `measure_in_child` runs it as its own process.
+prints one JSON line with the seconds `run_due` took; `measure_in_child` runs it as its own process. With
+`--postgres` the run uses a temporary database on that server instead of a SQLite file.
 
 Every community has a `daily-topic` schedule due at the same instant (bulk inserts, as `/schedule set` would
 leave them), and the platform answers every post at once, so the figure is the core's own cost: the sweep, the
@@ -18,7 +19,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from bench.common import BENCH_NOW, migrated_bot, run_child, temp_sqlite
+from bench.common import BENCH_NOW, asyncpg_dsn, migrated_bot, run_child, temp_database
 from bot.outbound import PostResult
 from bot.replies import Reply
 from bot.scheduler.service import SchedulerService
@@ -66,16 +67,50 @@ def load_schedules(path: str, communities: int) -> None:
         conn.close()
 
 
+async def load_schedules_postgres(url: str, communities: int) -> None:
+    """The same rows as `load_schedules`, copied into PostgreSQL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await conn.copy_records_to_table(
+            "communities",
+            columns=["id", "platform", "external_id", "name", "timezone", "created_at"],
+            records=[(i + 1, PLATFORM, f"c{i}", f"Community {i}", "UTC", BENCH_NOW) for i in range(communities)],
+        )
+        columns = ["community_id", "kind", "channel_id", "report_channel_id", "hour", "minute", "timezone", "days"]
+        columns += ["every_weeks", "option", "anchor_at", "position", "enabled", "next_due_at"]
+        columns += ["created_at", "updated_at"]
+        at = (BENCH_NOW.hour, BENCH_NOW.minute, "UTC", "daily", 1, None, BENCH_NOW)
+        await conn.copy_records_to_table(
+            "schedules",
+            columns=columns,
+            records=[
+                (i + 1, "daily-topic", "general", "general", *at, i % 30, True, BENCH_NOW, BENCH_NOW, BENCH_NOW)
+                for i in range(communities)
+            ],
+        )
+        # The ids were given: move the sequence past them, as inserts one by one would have.
+        await conn.execute("SELECT setval(pg_get_serial_sequence('communities', 'id'), $1)", communities)
+        await conn.execute("VACUUM ANALYZE communities")
+        await conn.execute("VACUUM ANALYZE schedules")
+    finally:
+        await conn.close()
+
+
 async def _no_sleep(_seconds: float) -> None:
     return None
 
 
-async def measure(communities: int) -> float:
-    """Seconds `run_due` takes to post every community's daily topic once."""
-    async with temp_sqlite() as url:
+async def measure(communities: int, postgres: str | None = None) -> float:
+    """Seconds `run_due` takes to post every community's daily topic once (on SQLite, or on `postgres`)."""
+    async with temp_database(postgres) as url:
         bot = await migrated_bot(url)
         try:
-            load_schedules(url.split("///", 1)[1], communities)
+            if postgres:
+                await load_schedules_postgres(url, communities)
+            else:
+                load_schedules(url.split("///", 1)[1], communities)
             poster = InstantPoster()
             bot.posters[PLATFORM] = poster
             service = SchedulerService(bot, sleep=_no_sleep, owner="bench", channel_spacing=0)
@@ -89,16 +124,19 @@ async def measure(communities: int) -> float:
     return elapsed
 
 
-async def measure_in_child(communities: int) -> float:
-    figures = await run_child("bench.schedule_load", "--communities", str(communities))
+async def measure_in_child(communities: int, postgres: str | None = None) -> float:
+    extra = ("--postgres", postgres) if postgres else ()
+    figures = await run_child("bench.schedule_load", "--communities", str(communities), *extra)
     return float(figures["seconds"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--communities", type=int, default=10_000)
+    parser.add_argument("--postgres", metavar="URL", help="measure on a temporary database of this server")
     args = parser.parse_args()
-    print(json.dumps({"seconds": asyncio.run(measure(args.communities)), "communities": args.communities}))
+    seconds = asyncio.run(measure(args.communities, args.postgres))
+    print(json.dumps({"seconds": seconds, "communities": args.communities, "postgres": bool(args.postgres)}))
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ posted again: the post may already be out, and posting twice is worse than missi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.members import dialect_insert
@@ -59,6 +60,74 @@ async def claim(
         )
         .on_conflict_do_nothing(index_elements=["community_id", "kind", "occurrence_at"])
         .returning(ScheduleRun.id)
+    )
+
+
+Key = tuple[int, str, datetime]  # community, kind, occurrence time: the unique key of a claim
+
+
+async def claim_many(session: AsyncSession, keys: Sequence[Key], owner: str, now: datetime) -> dict[Key, int]:
+    """Claim every occurrence of `keys` in one go; the ids of those this caller won, by key.
+
+    Keys another process (or an earlier run) already claimed are absent from the answer: the conflict leaves
+    their rows untouched and RETURNING gives back only the rows this INSERT added.
+    """
+    if not keys:
+        return {}
+    table = ScheduleRun.__table__
+    # Executemany, not one INSERT with many VALUES: SQLAlchemy compiles it once and batches the rows into
+    # multi-row statements itself ("insertmanyvalues"); a literal many-VALUES INSERT is compiled on every call.
+    rows = await session.execute(
+        dialect_insert(session, table)
+        .on_conflict_do_nothing(index_elements=["community_id", "kind", "occurrence_at"])
+        .returning(table.c.id, table.c.community_id, table.c.kind, table.c.occurrence_at),
+        [
+            {
+                "community_id": community_id,
+                "kind": kind,
+                "occurrence_at": occurrence_at,
+                "status": CLAIMED,
+                "claimed_at": now,
+                "claimed_by": owner[:64],
+                "finished_at": None,
+            }
+            for community_id, kind, occurrence_at in keys
+        ],
+    )
+    # Matched by key, not by position: neither database promises RETURNING rows in VALUES order.
+    return {(community_id, kind, at): run_id for run_id, community_id, kind, at in rows}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one claimed occurrence ended, for `finish_many`."""
+
+    run_id: int
+    status: str
+    link: str | None = None
+    error: str | None = None
+
+
+async def finish_many(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """`finish` for many claims in one executemany statement."""
+    if not outcomes:
+        return
+    table = ScheduleRun.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("run_id"))
+        .values(
+            status=bindparam("new_status"), finished_at=now, link=bindparam("new_link"), error=bindparam("new_error")
+        ),
+        [
+            {
+                "run_id": o.run_id,
+                "new_status": o.status,
+                "new_link": (o.link or None) and o.link[:500],
+                "new_error": (o.error or None) and o.error[:300],
+            }
+            for o in outcomes
+        ],
     )
 
 

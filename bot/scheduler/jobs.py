@@ -64,6 +64,8 @@ class Kind(Protocol):
 
     async def render(self, job: Job) -> list[Outgoing]: ...
 
+    async def render_many(self, jobs: list[Job]) -> list[list[Outgoing]]: ...
+
     async def confirm(self, job: Job, results: list[tuple[Outgoing, PostResult]]) -> None: ...
 
     async def skip(self, session: AsyncSession, due: Due, now: datetime) -> None: ...
@@ -77,6 +79,10 @@ class BaseKind:
 
     async def render(self, job: Job) -> list[Outgoing]:
         raise NotImplementedError
+
+    async def render_many(self, jobs: list[Job]) -> list[list[Outgoing]]:
+        """`render` for several jobs sharing one session (one claim group); a kind may batch its writes."""
+        return [await self.render(job) for job in jobs]
 
     async def confirm(self, job: Job, results: list[tuple[Outgoing, PostResult]]) -> None:
         return None

@@ -37,12 +37,20 @@ async def least_recent(
 
 async def remember(session: AsyncSession, community_id: int, kind: str, items: Sequence[str], now: datetime) -> None:
     """Record that `items` were posted now."""
-    for item in dict.fromkeys(items):
-        stmt = dialect_insert(session, PostedItem).values(
-            community_id=community_id, kind=kind, item=item, posted_at=now
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["community_id", "kind", "item"], set_={"posted_at": stmt.excluded.posted_at}
-            )
-        )
+    await remember_many(session, kind, [(community_id, item) for item in items], now)
+
+
+async def remember_many(session: AsyncSession, kind: str, posted: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Record that each (community, item) of `posted` was posted now, in one statement."""
+    # One row per key: PostgreSQL refuses an upsert that would update the same row twice.
+    unique = list(dict.fromkeys(posted))
+    if not unique:
+        return
+    stmt = dialect_insert(session, PostedItem.__table__)
+    # Executemany: compiled once and cached, where a many-VALUES INSERT is compiled on every call.
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["community_id", "kind", "item"], set_={"posted_at": stmt.excluded.posted_at}
+        ),
+        [{"community_id": c, "kind": kind, "item": item, "posted_at": now} for c, item in unique],
+    )

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Caller
 from bot.feeds import FeedReader
@@ -30,7 +31,7 @@ from bot.outbound import ChannelPoster, PostResult
 from bot.registry import Command
 from bot.replies import Reply, Tone, Visibility
 from bot.scheduler import claims
-from bot.scheduler.jobs import Due, Job, Outgoing
+from bot.scheduler.jobs import BaseKind, Due, Job, Outgoing
 from bot.scheduler.kinds import ANNOUNCEMENT, HANDLERS, MEETUP_CHECK
 from bot.scheduler.kinds import announcements as announcement_kind
 from bot.scheduler.leader import Leadership
@@ -51,6 +52,9 @@ CONCURRENCY = 8  # schedules handled at once
 POSTS_PER_PLATFORM = 4  # posts in flight at once per platform
 CHANNEL_SPACING_SECONDS = 1.0  # between two posts to the same channel
 BATCH = 500
+# Occurrences claimed together in one INSERT and posted before their claims are marked in one UPDATE. It also
+# bounds how many claims a crash while posting leaves unconfirmed (each becomes `abandoned`, never re-posted).
+CLAIM_GROUP = 100
 LATE_AFTER = timedelta(minutes=1)
 TICK_JOB = "tick"
 JOB_PREFIX = "schedule-"
@@ -272,8 +276,10 @@ class SchedulerService:
                         await self._handle(due, dry_run, report)
 
         async for batch, advances in self._scheduled(until, names):
-            await asyncio.gather(*(run_in_order(dues) for dues in batch))
-            if not dry_run:
+            if dry_run:
+                await asyncio.gather(*(run_in_order(dues) for dues in batch))
+            else:
+                await self._run_batch(batch, until, grace, report)
                 await self._advance(advances)
         checks = await self._meetup_checks(until, names)
         await asyncio.gather(*(run_in_order([due]) for due in checks))
@@ -305,27 +311,47 @@ class SchedulerService:
             last_id = rows[-1][0].id
             batch: list[list[Due]] = []
             advances: list[tuple[int, datetime, datetime | None]] = []
+            # Many communities share a time (09:00 UTC, every day): walk each cron trigger once per page.
+            # The anchor only matters every 2 or 4 weeks, so weekly and daily schedules share regardless of it.
+            occurrences: dict[tuple[Any, ...], tuple[list[datetime], datetime | None]] = {}
             for schedule, platform, external_id in rows:
                 recurrence = recurrence_of(schedule)
-                start = schedule.next_due_at - timedelta(microseconds=1)
+                anchor = recurrence.anchor if recurrence.every_weeks > 1 else None
+                key = (
+                    recurrence.hour,
+                    recurrence.minute,
+                    recurrence.timezone,
+                    recurrence.days,
+                    recurrence.every_weeks,
+                    anchor,
+                    schedule.next_due_at,
+                )
+                if key not in occurrences:
+                    start = schedule.next_due_at - timedelta(microseconds=1)
+                    occurrences[key] = (between(recurrence, start, until), next_after(recurrence, until))
+                instants, following = occurrences[key]
                 dues = [
                     Due(schedule.community_id, platform, external_id, schedule.kind, schedule.kind, at, schedule.id)
-                    for at in between(recurrence, start, until)
+                    for at in instants
                 ]
                 if dues:
                     batch.append(dues)
-                advances.append((schedule.id, schedule.next_due_at, next_after(recurrence, until)))
+                advances.append((schedule.id, schedule.next_due_at, following))
             yield batch, advances
 
     async def _advance(self, advances: list[tuple[int, datetime, datetime | None]]) -> None:
         """Move each schedule's next due time past `until`, unless a moderator changed it meanwhile."""
+        if not advances:
+            return
+        table = Schedule.__table__
         async with self.bot.sessions() as session, session.begin():
-            for schedule_id, seen, following in advances:
-                await session.execute(
-                    update(Schedule)
-                    .where(Schedule.id == schedule_id, Schedule.next_due_at == seen)
-                    .values(next_due_at=following)
-                )
+            # One executemany for the page, not a statement per schedule.
+            await session.execute(
+                update(table)
+                .where(table.c.id == bindparam("schedule_id"), table.c.next_due_at == bindparam("seen"))
+                .values(next_due_at=bindparam("following")),
+                [{"schedule_id": i, "seen": seen, "following": following} for i, seen, following in advances],
+            )
 
     async def _meetup_checks(self, until: datetime, names: set[str]) -> list[Due]:
         async with self.bot.sessions() as session:
@@ -395,13 +421,147 @@ class SchedulerService:
                 "ago), so it was cancelled. Post it again with `/announce` if it still matters.",
             )
 
-    async def _handle(self, due: Due, dry_run: bool, report: RunReport) -> None:
-        handler = HANDLERS[due.handler]
+    async def _run_batch(self, batch: list[list[Due]], until: datetime, grace: timedelta, report: RunReport) -> None:
+        """A page of schedules, each with its due occurrences oldest first, handled in claim groups.
+
+        The n-th occurrence of every schedule goes in round n, and a round ends only when its posts are confirmed,
+        so one schedule's occurrences still go out (and move its rotation) in order.
+        """
+        workers = asyncio.Semaphore(self.concurrency)
+
+        async def skip(due: Due) -> None:
+            async with workers:
+                await self._skip(due, until, grace, False, report)
+
+        for n in range(max((len(dues) for dues in batch), default=0)):
+            dues = [d[n] for d in batch if len(d) > n]
+            await asyncio.gather(*(skip(due) for due in dues if until - due.occurrence_at > grace))
+            ready = [due for due in dues if until - due.occurrence_at <= grace]
+            await self._post_groups([ready[i : i + CLAIM_GROUP] for i in range(0, len(ready), CLAIM_GROUP)], report)
+
+    async def _post_groups(self, groups: list[list[Due]], report: RunReport) -> None:
+        """Claim and render each group in one transaction, post, and confirm the posts together as they finish.
+
+        Posting runs in tasks, so a post waiting out its retries holds up neither the next group nor the others'
+        confirmation (the round, like a page before, still ends when it is done). A new group is claimed only while
+        at most two groups' posts are unconfirmed, which bounds what a crash can leave `claimed`.
+        """
+        in_flight: set[asyncio.Task[Posted]] = set()
+        posted: list[Posted] = []
+
+        async def collect(at_most: int) -> None:
+            """Take every finished post, waiting for more while over `at_most` are still posting."""
+            nonlocal in_flight
+            done = {task for task in in_flight if task.done()}
+            in_flight -= done
+            posted.extend(task.result() for task in done)
+            while len(in_flight) > at_most:
+                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                posted.extend(task.result() for task in done)
+
         try:
-            prefetched = await handler.prefetch(self.bot, due, self.reader)
+            for group in groups:
+                await collect(2 * CLAIM_GROUP - len(group))
+                if posted:
+                    await self._finish_group(posted, report)
+                    posted = []
+                for job, run_id, outgoing in await self._claim_group(group, report):
+                    in_flight.add(asyncio.create_task(self._post_job(job, run_id, outgoing)))
+            # Confirm what is posted as it finishes: a slow post delays its own claim, not the others'.
+            while in_flight or posted:
+                await collect(max(len(in_flight) - 1, 0))
+                await self._finish_group(posted, report)
+                posted = []
+        finally:
+            # Only when something raised: those posts stop here, and their claims stay unconfirmed (never posted
+            # again; abandoned after the lease), as if the process had died.
+            for task in in_flight:
+                task.cancel()
+
+    async def _prefetch(self, due: Due) -> Any:
+        try:
+            return await HANDLERS[due.handler].prefetch(self.bot, due, self.reader)
         except Exception:
             log.exception("could not prepare the %s post", due.kind)
-            prefetched = None
+            return None
+
+    async def _claim_group(self, dues: list[Due], report: RunReport) -> list[tuple[Job, int, list[Outgoing]]]:
+        """Claim `dues` with one INSERT and render those this process won, in one transaction; the jobs to post.
+
+        If anything in the group fails, nothing of it is kept, and each occurrence is handled on its own
+        instead (so only the broken one is recorded as failed).
+        """
+        workers = asyncio.Semaphore(self.concurrency)
+
+        async def prefetch(due: Due) -> Any:
+            async with workers:
+                return await self._prefetch(due)
+
+        prefetched = await asyncio.gather(*(prefetch(due) for due in dues))
+        now = self.bot.clock()
+        async with self.bot.sessions() as session:
+            try:
+                async with session.begin():
+                    won = await claims.claim_many(
+                        session, [(d.community_id, d.kind, d.occurrence_at) for d in dues], self.owner, now
+                    )
+                    mine = [
+                        (due, won[key], ahead)
+                        for due, ahead in zip(dues, prefetched, strict=True)
+                        if (key := (due.community_id, due.kind, due.occurrence_at)) in won
+                    ]
+                    jobs = await self._jobs_of(session, mine, now)
+                    rendered: dict[int, list[Outgoing]] = {}
+                    for handler, of_handler in _by_handler(jobs).items():
+                        outs = await HANDLERS[handler].render_many(of_handler)
+                        rendered.update({id(job): out for job, out in zip(of_handler, outs, strict=True)})
+            except Exception:
+                log.exception("could not claim or prepare %d scheduled posts together; handling each alone", len(dues))
+                mine = []
+            else:
+                report.taken += len(dues) - len(mine)
+                return [(job, run_id, rendered[id(job)]) for job, (_, run_id, _) in zip(jobs, mine, strict=True)]
+
+        async def alone(due: Due, ahead: Any) -> None:
+            async with workers:
+                await self._handle(due, False, report, prefetched=ahead)
+
+        await asyncio.gather(*(alone(due, ahead) for due, ahead in zip(dues, prefetched, strict=True)))
+        return []
+
+    async def _jobs_of(self, session: AsyncSession, mine: list[tuple[Due, int, Any]], now: datetime) -> list[Job]:
+        """The jobs of the claimed occurrences, with their communities and schedules read once for the group."""
+        if not mine:
+            return []
+        community_ids = {due.community_id for due, _, _ in mine}
+        schedule_ids = {due.schedule_id for due, _, _ in mine if due.schedule_id is not None}
+        communities = {c.id: c for c in await session.scalars(select(Community).where(Community.id.in_(community_ids)))}
+        schedules = (
+            {s.id: s for s in await session.scalars(select(Schedule).where(Schedule.id.in_(schedule_ids)))}
+            if schedule_ids
+            else {}
+        )
+        return [
+            Job(
+                self.bot,
+                session,
+                communities[due.community_id],
+                schedules[due.schedule_id] if due.schedule_id is not None else None,
+                due,
+                now,
+                ahead,
+            )
+            for due, _, ahead in mine
+        ]
+
+    async def _post_job(self, job: Job, run_id: int, outgoing: list[Outgoing]) -> Posted:
+        results = [(out, await self._post(job.due, out, retry=not out.notice)) for out in outgoing]
+        return Posted(job, run_id, results)
+
+    async def _handle(self, due: Due, dry_run: bool, report: RunReport, *, prefetched: Any = None) -> None:
+        handler = HANDLERS[due.handler]
+        if prefetched is None:
+            prefetched = await self._prefetch(due)
         now = self.bot.clock()
         async with self.bot.sessions() as session:
             transaction = await session.begin()
@@ -433,30 +593,33 @@ class SchedulerService:
                 report.previews += 1
             report.handled.append((due.kind, due.community_id, due.occurrence_at, "preview"))
             return
-        results = [(out, await self._post(due, out, retry=not out.notice)) for out in outgoing]
-        await self._finish(job, run_id, results, report)
+        await self._finish_group([await self._post_job(job, run_id, outgoing)], report)
 
-    async def _finish(
-        self, job: Job, run_id: int, results: list[tuple[Outgoing, PostResult]], report: RunReport
-    ) -> None:
-        due = job.due
-        main = [(o, r) for o, r in results if not o.notice]
-        if not main:
-            status = claims.EMPTY
-        elif all(r.ok for _, r in main):
-            status = claims.SENT
-        else:
-            status = claims.FAILED
-        link = next((r.link for _, r in main if r.ok and r.link), None)
-        error = next((r.error or "not posted" for _, r in main if not r.ok), None)
+    async def _finish_group(self, posted: list[Posted], report: RunReport) -> None:
+        """Mark how each posted claim ended, with one statement for all, then count, log and report them."""
+        if not posted:
+            return
+        outcomes = [_outcome(p) for p in posted]
         now = self.bot.clock()
         async with self.bot.sessions() as session, session.begin():
-            await claims.finish(session, run_id, status, now, link=link, error=error)
-            job.session = session
-            try:
-                await HANDLERS[due.handler].confirm(job, results)
-            except Exception:
-                log.exception("could not record what the %s post changed", due.kind)
+            await claims.finish_many(session, outcomes, now)
+            for p in posted:
+                handler = HANDLERS[p.job.due.handler]
+                if type(handler).confirm is BaseKind.confirm:
+                    continue  # nothing to record: no statement for this job
+                p.job.session = session
+                try:
+                    # A savepoint: one kind's failed write must not undo the other claims' confirmation.
+                    async with session.begin_nested():
+                        await handler.confirm(p.job, p.results)
+                except Exception:
+                    log.exception("could not record what the %s post changed", p.job.due.kind)
+        for p, outcome in zip(posted, outcomes, strict=True):
+            await self._finished(p, outcome, now, report)
+
+    async def _finished(self, posted: Posted, outcome: claims.Outcome, now: datetime, report: RunReport) -> None:
+        job, status, error = posted.job, outcome.status, outcome.error
+        due = job.due
         report.handled.append((due.kind, due.community_id, due.occurrence_at, status))
         extra = {"community": due.external_id, "platform": due.platform, "kind": due.kind}
         if status == claims.SENT:
@@ -471,7 +634,7 @@ class SchedulerService:
             report.failed += 1
             self._count(due, "failed")
             log.warning("could not post the %s post due at %s: %s", due.kind, due.occurrence_at, error, extra=extra)
-            channels = ", ".join(sorted({o.channel_id for o, r in main if not r.ok}))
+            channels = ", ".join(sorted({o.channel_id for o, r in posted.results if not o.notice and not r.ok}))
             await self._report(
                 due,
                 f"The {_kind_name(due)} post of {_when(due, job)} could not be posted to #{channels} "
@@ -593,6 +756,36 @@ class SchedulerService:
         result = await self._post(due, Outgoing(channel, notice, notice=True), retry=False)
         if not result.ok:
             log.warning("could not report a scheduling problem either: %s", result.error)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A claimed occurrence after posting: its job, its claim and what each message gave."""
+
+    job: Job
+    run_id: int
+    results: list[tuple[Outgoing, PostResult]]
+
+
+def _outcome(posted: Posted) -> claims.Outcome:
+    """sent when every scheduled message went out, failed when one did not, empty when there was nothing."""
+    main = [(o, r) for o, r in posted.results if not o.notice]
+    if not main:
+        status = claims.EMPTY
+    elif all(r.ok for _, r in main):
+        status = claims.SENT
+    else:
+        status = claims.FAILED
+    link = next((r.link for _, r in main if r.ok and r.link), None)
+    error = next((r.error or "not posted" for _, r in main if not r.ok), None)
+    return claims.Outcome(posted.run_id, status, link, error)
+
+
+def _by_handler(jobs: list[Job]) -> dict[str, list[Job]]:
+    grouped: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        grouped[job.due.handler].append(job)
+    return grouped
 
 
 def _kind_name(due: Due) -> str:

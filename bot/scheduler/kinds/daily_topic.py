@@ -32,6 +32,26 @@ class DailyTopic(BaseKind):
         await rotation.remember(job.session, job.community.id, "daily-topic", [topic.id], job.now)
         return [Outgoing(schedule.channel_id, render(content, topic, note))]
 
+    async def render_many(self, jobs: list[Job]) -> list[list[Outgoing]]:
+        """In-order topics need no reading: they come from the schedule's position, and the topics posted are
+        remembered with one statement for the whole group. Median topics read the group's progress one by one."""
+        content = jobs[0].bot.content if jobs else None
+        rendered: list[list[Outgoing]] = []
+        posted: list[tuple[int, str]] = []
+        for job in jobs:
+            schedule = job.schedule
+            if content is None or schedule is None or not content.topics:
+                rendered.append([])
+            elif schedule.option == MEDIAN:
+                rendered.append(await self.render(job))
+            else:
+                topic, note = _next_in_order(job, content)
+                posted.append((job.community.id, topic.id))
+                rendered.append([Outgoing(schedule.channel_id, render(content, topic, note))])
+        if posted:
+            await rotation.remember_many(jobs[0].session, "daily-topic", posted, jobs[0].now)
+        return rendered
+
 
 def render(content: Content, topic: Topic, note: str = "") -> Reply:
     """The public post of a topic: summary, why, resources, practice task, and buttons to act on it."""
