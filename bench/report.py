@@ -56,6 +56,13 @@ TARGETS = (
         10,
         scale=lambda v: f"{v.get('schedule_communities', 0):,} communities",
     ),
+    Target(
+        "pg_schedule_10k_s",
+        "daily posts due at one minute, PostgreSQL",
+        "s",
+        10,
+        scale=lambda v: f"{v.get('schedule_communities', 0):,} communities",
+    ),
     Target("cold_start_s", "console start to first reply", "s", 1.5),
     Target("discord_e2e_p50_ms", "Discord end to end p50", "ms"),
     Target("discord_e2e_p99_ms", "Discord end to end p99", "ms", 25),

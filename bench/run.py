@@ -81,6 +81,8 @@ async def measure_all(scale: Scale, postgres: str | None) -> Figures:
     await measure_leaderboard(scale, figures, postgres)
     figures.update(schedule_10k_s=await schedule_load.measure_in_child(scale.schedule_communities))
     figures.update(schedule_communities=scale.schedule_communities)
+    pg_schedule = await schedule_load.measure_in_child(scale.schedule_communities, postgres) if postgres else None
+    figures.update(pg_schedule_10k_s=pg_schedule)
     start = cold_start.measure(scale.cold_start_runs)
     figures.update(cold_start_s=start["cold_start_s"], cold_start_sdk_imports=start["sdk_imports"])
     await measure_platforms(scale is QUICK, figures)

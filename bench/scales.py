@@ -32,6 +32,6 @@ QUICK = Scale(
     leaderboard_members=20_000,
     leaderboard_rows=400_000,
     leaderboard_samples=200,
-    schedule_communities=500,
+    schedule_communities=2_000,
     cold_start_runs=3,
 )
