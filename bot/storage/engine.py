@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.storage import sqlite_round_trips
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -51,6 +53,7 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, **kwargs: Any) -> AsyncEngine
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        sqlite_round_trips.install(dbapi_connection)
         # Take transaction control from the driver so BEGIN IMMEDIATE below is the only BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
