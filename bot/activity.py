@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.local_time import local_day, member_zone
-from bot.members import dialect_insert
+from bot.members import insert_for, session_dialect
 from bot.points import RULES, award
 from bot.storage.challenge_models import ActivityDay
 from bot.storage.models import Community, Member
@@ -27,6 +29,17 @@ class NewDay:
     bonus: int
 
 
+@cache
+def _mark_day_statement(dialect: str) -> Any:
+    """Built once per dialect (see bot/members.py); RETURNING says whether the day was new."""
+    days: Table = ActivityDay.__table__  # type: ignore[assignment]
+    return (
+        insert_for(dialect, days)
+        .on_conflict_do_nothing(index_elements=["member_id", "day"])
+        .returning(days.c.member_id)
+    )
+
+
 async def record(
     session: AsyncSession, community: Community, member: Member, now: datetime, previous_active: datetime | None
 ) -> NewDay | None:
@@ -37,10 +50,8 @@ async def record(
     if previous_active is not None and local_day(previous_active, tz) == today:
         return None  # the day was recorded by an earlier step today
     inserted = await session.scalar(
-        dialect_insert(session, ActivityDay)
-        .values(member_id=member.id, day=today, community_id=community.id)
-        .on_conflict_do_nothing(index_elements=["member_id", "day"])
-        .returning(ActivityDay.member_id)
+        _mark_day_statement(session_dialect(session)),
+        {"member_id": member.id, "day": today, "community_id": community.id},
     )
     if inserted is None:
         return None

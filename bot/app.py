@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -80,6 +83,12 @@ class StudyBot:
         # Pinned leaderboards follow the standings after every command that changes state.
         self.live_boards = LiveBoards(self, timer=timer)
         self.after_command.append(self.live_boards.after_command)
+        # SQLite lets one transaction write at a time, and every command transaction starts with BEGIN IMMEDIATE.
+        # Left to SQLite, this process's connections would queue in its busy handler, which sleeps in growing
+        # steps and wakes late; taking turns here hands the lock straight to the next command instead. The busy
+        # timeout still applies to other processes holding the database.
+        self._one_writer = engine.dialect.name == "sqlite"
+        self._turns: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> StudyBot:
@@ -218,7 +227,7 @@ class StudyBot:
         now = self.clock()
         committing = False
         try:
-            async with self.sessions() as session, session.begin():
+            async with self._turn(), self.sessions() as session, session.begin():
                 if caller.in_dm:
                     # Read-only commands in a DM: a transient guest with no stored progress.
                     community = Community(id=None, timezone=self.settings.default_timezone, name="")
@@ -256,6 +265,18 @@ class StudyBot:
                 raise _SafeToRepeat(exc) from exc
             raise
         return reply
+
+    def _turn(self) -> AbstractAsyncContextManager[object]:
+        """This command transaction's turn at the database: on SQLite one at a time, elsewhere at once."""
+        if not self._one_writer:
+            return contextlib.nullcontext()
+        # A lock belongs to one event loop; a bot driven from several loops (tests) gets one per loop.
+        loop = asyncio.get_running_loop()
+        turn = self._turns.get(loop)
+        if turn is None:
+            self._turns = {known: lock for known, lock in self._turns.items() if not known.is_closed()}
+            turn = self._turns[loop] = asyncio.Lock()
+        return turn
 
     def _convert_args(self, command: Command, raw_args: dict[str, str], zone: str) -> dict[str, Any]:
         known = {a.name for a in command.arguments}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Select, Table, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,8 +17,46 @@ from bot.text import display_name, safe_name
 
 def dialect_insert(session: AsyncSession, table: object):  # type: ignore[no-untyped-def]
     """An INSERT that supports ON CONFLICT on both SQLite and PostgreSQL."""
-    module = postgresql if session.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
+    return insert_for(session_dialect(session), table)
+
+
+def session_dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name  # type: ignore[union-attr]
+
+
+def insert_for(dialect: str, table: object):  # type: ignore[no-untyped-def]
+    """`dialect_insert` by the dialect's name, for statements built once and kept."""
+    module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)  # type: ignore[arg-type]
+
+
+# The statements every command runs are built once, with bound parameters: building a statement costs more CPU
+# than SQLAlchemy's cached compilation of it, and about as much as running it.
+
+
+@cache
+def _caller_query() -> Select[tuple[Community, Member]]:
+    return (
+        select(Community, Member)
+        .join(Member, Member.community_id == Community.id)
+        .where(
+            Community.platform == bindparam("platform"),
+            Community.external_id == bindparam("community"),
+            Member.external_id == bindparam("user"),
+        )
+        .with_for_update(of=Member)
+    )
+
+
+@cache
+def _add_points_statement() -> Update:
+    members: Table = Member.__table__  # type: ignore[assignment]
+    return (
+        update(members)
+        .where(members.c.id == bindparam("member"))
+        .values(points=members.c.points + bindparam("delta", type_=Integer))
+        .returning(members.c.points)
+    )
 
 
 async def ensure_caller(
@@ -29,14 +68,7 @@ async def ensure_caller(
     """
     row = (
         await session.execute(
-            select(Community, Member)
-            .join(Member, Member.community_id == Community.id)
-            .where(
-                Community.platform == caller.platform,
-                Community.external_id == caller.community_id,
-                Member.external_id == caller.user_id,
-            )
-            .with_for_update(of=Member)
+            _caller_query(), {"platform": caller.platform, "community": caller.community_id, "user": caller.user_id}
         )
     ).first()
     if row is None:
@@ -118,12 +150,6 @@ async def find_member(session: AsyncSession, community: Community, external_id: 
 
 async def add_points(session: AsyncSession, member: Member, delta: int) -> None:
     """Change a member's total in the database itself, so concurrent awards never overwrite each other."""
-    total = await session.scalar(
-        update(Member)
-        .where(Member.id == member.id)
-        .values(points=Member.points + delta)
-        .returning(Member.points)
-        .execution_options(synchronize_session=False)
-    )
+    total = await session.scalar(_add_points_statement(), {"member": member.id, "delta": delta})
     # The total the database now holds, read back by the UPDATE itself rather than by a second query.
     set_committed_value(member, "points", total)

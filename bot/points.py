@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.members import add_points, dialect_insert
+from bot.members import add_points, insert_for, session_dialect
 from bot.storage.models import Member, PointEvent
 
 
@@ -49,20 +51,29 @@ def rules_lines() -> list[str]:
     ]
 
 
+@cache
+def _grant_statement(dialect: str) -> Any:
+    """The ledger insert, built once per dialect (see bot/members.py); RETURNING says whether it was new."""
+    events: Table = PointEvent.__table__  # type: ignore[assignment]
+    return (
+        insert_for(dialect, events)
+        .on_conflict_do_nothing(index_elements=["member_id", "reason", "ref"])
+        .returning(events.c.id)
+    )
+
+
 async def award(session: AsyncSession, member: Member, reason: str, ref: str, points: int, now: datetime) -> int:
     """Grant `points` for (reason, ref) unless this member was ever granted them; return what was added."""
     inserted = await session.scalar(
-        dialect_insert(session, PointEvent)
-        .values(
-            community_id=member.community_id,
-            member_id=member.id,
-            reason=reason,
-            ref=ref,
-            points=points,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["member_id", "reason", "ref"])
-        .returning(PointEvent.id)
+        _grant_statement(session_dialect(session)),
+        {
+            "community_id": member.community_id,
+            "member_id": member.id,
+            "reason": reason,
+            "ref": ref,
+            "points": points,
+            "created_at": now,
+        },
     )
     if inserted is None:
         return 0

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content, Topic
-from bot.members import dialect_insert
+from bot.members import insert_for, session_dialect
 from bot.storage.models import Member, Progress
 
 
@@ -23,6 +25,8 @@ class Status(StrEnum):
 
 FINISHED = (Status.DONE, Status.SKIPPED)
 
+PROGRESS: Table = Progress.__table__  # type: ignore[assignment]
+
 
 @dataclass(frozen=True)
 class TopicState:
@@ -33,10 +37,30 @@ class TopicState:
 async def load(session: AsyncSession, member: Member) -> dict[str, TopicState]:
     if member.id is None:
         return {}
-    rows = await session.execute(
-        select(Progress.topic_id, Progress.status, Progress.updated_at).where(Progress.member_id == member.id)
-    )
+    rows = await session.execute(_load_query(), {"member": member.id})
     return {topic_id: TopicState(Status(status), updated) for topic_id, status, updated in rows}
+
+
+# Built once (see bot/members.py): plain Core statements on the table, without the ORM's per-statement work.
+
+
+@cache
+def _load_query() -> Select[tuple[str, str, datetime]]:
+    c = PROGRESS.c
+    return select(c.topic_id, c.status, c.updated_at).where(c.member_id == bindparam("member"))
+
+
+@cache
+def _upsert_statement(dialect: str, learning: bool) -> Any:
+    stmt = insert_for(dialect, PROGRESS)
+    update_cols = {
+        "status": stmt.excluded.status,
+        "updated_at": stmt.excluded.updated_at,
+        "completed_at": stmt.excluded.completed_at,
+    }
+    if learning:
+        update_cols["started_at"] = stmt.excluded.started_at
+    return stmt.on_conflict_do_update(index_elements=["member_id", "topic_id"], set_=update_cols)
 
 
 def finished(states: Mapping[str, TopicState], topic_id: str) -> bool:
@@ -69,12 +93,7 @@ async def set_status(session: AsyncSession, member: Member, topic_id: str, statu
         "started_at": now if status is Status.LEARNING else None,
         "completed_at": now if status in FINISHED else None,
     }
-    stmt = dialect_insert(session, Progress).values(**values)
-    update_cols = {"status": stmt.excluded.status, "updated_at": stmt.excluded.updated_at}
-    update_cols["completed_at"] = stmt.excluded.completed_at
-    if status is Status.LEARNING:
-        update_cols["started_at"] = stmt.excluded.started_at
-    await session.execute(stmt.on_conflict_do_update(index_elements=["member_id", "topic_id"], set_=update_cols))
+    await session.execute(_upsert_statement(session_dialect(session), status is Status.LEARNING), values)
 
 
 async def clear(session: AsyncSession, member: Member, topic_id: str) -> bool:
