@@ -21,7 +21,6 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import argparse
 import asyncio
 import contextlib
 import tempfile
@@ -31,17 +30,11 @@ from pydantic import SecretStr
 
 from adapters.discord import run
 from bench.common import median, percentile, quiet_logging
+from bench.end_to_end import IN_FLIGHT, WARM_UP_WAVES, run_alone, singles, waves
 from bot.app import StudyBot
 from bot.settings import Settings
 from tests.standins.discord_server import Channel, DiscordStandIn, Guild, Person, Recorded, Sent
 
-IN_FLIGHT = 50
-WARM_UP_WAVES = 1
-QUICK_WAVES = 5  # 250 samples: p99 is then the 3rd-slowest
-FULL_WAVES = 40  # 2000 samples
-# One interaction at a time as well: the latency of one command with no queue in front of it.
-QUICK_SINGLES = 50
-FULL_SINGLES = 200
 COMMAND = "roadmap next"
 GUILD = Guild(str(100 << 22), "Bench server", channels=(Channel("200000000000000001", "general"),))
 MEMBERS = tuple(Person(str(500_000_000_000_000_000 + n), f"Member {n}") for n in range(IN_FLIGHT))
@@ -102,7 +95,6 @@ async def connected(bot: StudyBot, task: asyncio.Task[None]) -> None:
 async def measure(quick: bool) -> dict[str, float]:
     """p50/p99 milliseconds from INTERACTION_CREATE to the interaction callback, 50 interactions in flight and
     one at a time; the rate the waves of 50 were answered at."""
-    waves = QUICK_WAVES if quick else FULL_WAVES
     with quiet_logging("discord", "aiohttp"), tempfile.TemporaryDirectory() as tmp:
         server = DiscordStandIn((GUILD,))
         await server.start()
@@ -124,12 +116,12 @@ async def measure(quick: bool) -> dict[str, float]:
                 await wave(server, callbacks)
             samples: list[float] = []
             started = time.perf_counter()
-            for _ in range(waves):
+            for _ in range(waves(quick)):
                 samples += await wave(server, callbacks)
             rate = len(samples) / (time.perf_counter() - started)
-            singles: list[float] = []
-            for n in range(QUICK_SINGLES if quick else FULL_SINGLES):
-                singles += await wave(server, callbacks, MEMBERS[n % IN_FLIGHT : n % IN_FLIGHT + 1])
+            one_at_a_time: list[float] = []
+            for n in range(singles(quick)):
+                one_at_a_time += await wave(server, callbacks, MEMBERS[n % IN_FLIGHT : n % IN_FLIGHT + 1])
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -141,20 +133,13 @@ async def measure(quick: bool) -> dict[str, float]:
         "discord_e2e_p99_ms": round(percentile(samples, 99), 2),
         "discord_e2e_samples": len(samples),
         "discord_e2e_per_s": round(rate, 1),
-        "discord_e2e_single_p50_ms": round(median(singles), 2),
-        "discord_e2e_single_p99_ms": round(percentile(singles, 99), 2),
+        "discord_e2e_single_p50_ms": round(median(one_at_a_time), 2),
+        "discord_e2e_single_p99_ms": round(percentile(one_at_a_time, 99), 2),
     }
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples, done in a few seconds")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    figures = asyncio.run(measure(args.quick))
-    for name, value in figures.items():
-        print(f"{name}: {value}")
-    print(f"(took {time.perf_counter() - started:.1f} s)")
+    run_alone(__doc__.splitlines()[0], measure, argv)
 
 
 if __name__ == "__main__":

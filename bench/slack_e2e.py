@@ -23,7 +23,6 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import argparse
 import asyncio
 import itertools
 import tempfile
@@ -37,18 +36,12 @@ from pydantic import SecretStr
 
 from adapters.slack import EVENTS_PATH, build_adapter, web_application
 from bench.common import median, percentile, quiet_logging
+from bench.end_to_end import IN_FLIGHT, WARM_UP_WAVES, run_alone, singles, waves
 from bot.app import StudyBot
 from bot.settings import Settings
 from tests.standins.slack_requests import sign
 from tests.standins.slack_server import TEAM_ID, Call, SlackStandIn
 
-IN_FLIGHT = 50
-WARM_UP_WAVES = 1
-QUICK_WAVES = 5  # 250 samples: p99 is then the 3rd-slowest
-FULL_WAVES = 40  # 2000 samples
-# One command at a time as well: the latency of one request with no queue in front of it.
-QUICK_SINGLES = 50
-FULL_SINGLES = 200
 SECRET = "bench-signing-secret"
 MEMBERS = tuple(f"U{n:05d}BENCH" for n in range(IN_FLIGHT))
 
@@ -139,7 +132,6 @@ async def wave(sender: Sender, answers: Answers, members: tuple[str, ...] = MEMB
 
 async def measure(quick: bool) -> dict[str, float]:
     """p50/p99 milliseconds from a signed slash command to its ack, and to its response_url answer; 50 in flight."""
-    waves = QUICK_WAVES if quick else FULL_WAVES
     with quiet_logging("slack_bolt", "slack_sdk", "aiohttp"), tempfile.TemporaryDirectory() as tmp:
         slack = await SlackStandIn().start()
         for n, user in enumerate(MEMBERS):
@@ -170,13 +162,13 @@ async def measure(quick: bool) -> dict[str, float]:
                 acks: list[float] = []
                 replies: list[float] = []
                 started = time.perf_counter()
-                for _ in range(waves):
+                for _ in range(waves(quick)):
                     wave_acks, wave_replies = await wave(sender, answers)
                     acks += wave_acks
                     replies += wave_replies
                 rate = len(acks) / (time.perf_counter() - started)
                 single_acks: list[float] = []
-                for n in range(QUICK_SINGLES if quick else FULL_SINGLES):
+                for n in range(singles(quick)):
                     single_acks += (await wave(sender, answers, MEMBERS[n % IN_FLIGHT : n % IN_FLIGHT + 1]))[0]
         finally:
             await adapter.close()
@@ -196,14 +188,7 @@ async def measure(quick: bool) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples, done in a few seconds")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    figures = asyncio.run(measure(args.quick))
-    for name, value in figures.items():
-        print(f"{name}: {value}")
-    print(f"(took {time.perf_counter() - started:.1f} s)")
+    run_alone(__doc__.splitlines()[0], measure, argv)
 
 
 if __name__ == "__main__":
