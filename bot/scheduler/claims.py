@@ -140,16 +140,7 @@ async def finish(
     link: str | None = None,
     error: str | None = None,
 ) -> None:
-    await session.execute(
-        update(ScheduleRun)
-        .where(ScheduleRun.id == run_id)
-        .values(
-            status=status,
-            finished_at=now,
-            link=(link or None) and link[:500],
-            error=(error or None) and error[:300],
-        )
-    )
+    await finish_many(session, [Outcome(run_id, status, link, error)], now)
 
 
 async def abandon_stale(session: AsyncSession, now: datetime, lease: timedelta, platforms: set[str]) -> list[Stale]:
